@@ -1,0 +1,120 @@
+#pragma once
+// Typed configuration (SPEC section 6), loaded from YAML and fully validated.
+// Every error carries FILE:LINE:COL; all errors of a file are reported at once.
+// Loading is pure: no directories are made, no sockets opened.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "slo/model.h"
+#include "slo/time.h"
+
+namespace ninesd::config {
+
+using slo::Millis;
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;  // 1-based
+  int column = 0;  // 1-based
+  std::string message;
+  std::string ToString() const;  // "FILE:LINE:COL: message"
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:9929";  // host:port, IPv6 as [::1]:9929
+  std::string host = "127.0.0.1";
+  int port = 9929;
+  // Basic auth for every endpoint but /healthz: user name and a file holding
+  // the SHA-256 hex digest of the password (never the password inline).
+  std::string basic_auth_user;
+  std::string basic_auth_password_sha256_file;
+  Millis request_timeout = 2000;
+  int threads = 8;
+};
+
+struct StateConfig {
+  std::string path = "state/ninesd.db";
+  Millis checkpoint_interval = 5000;
+};
+
+struct KafkaConfig {
+  std::string bootstrap;  // "host:port,..." or "embedded"
+  std::string group_id = "ninesd";
+  std::vector<std::string> topics;
+  std::string dead_letter_topic;
+  Millis allowed_lateness = 10'000;
+  int max_event_bytes = 65536;
+  std::map<std::string, std::string> properties;  // librdkafka pass-through (security.*, sasl.*, ssl.*)
+};
+
+enum class ProbeType { kHttp, kTcp, kDns, kIcmp };
+
+// One probe of a service. Type-specific fields are set only for their type.
+struct ProbeConfig {
+  ProbeType type = ProbeType::kHttp;
+  std::string name;  // default: "<type>-<index>"
+  std::string service;
+  uint32_t service_index = 0;
+  uint16_t probe_index = 0;  // index into ServiceSpec::probes
+  Millis interval = 10'000;
+  Millis timeout = 5'000;
+  std::string location;  // default: host name (filled in by the daemon)
+  // http
+  std::string url;
+  std::string method = "GET";
+  std::map<std::string, std::string> headers;
+  std::string body;
+  std::vector<int> valid_status_codes;  // empty: 2xx
+  std::string body_regex;               // expect.body_regex: fail if not matched
+  // tcp
+  std::string target;  // host:port
+  bool tls = false;
+  // dns
+  std::string server;  // host:port
+  std::string query_name;
+  std::string query_type = "A";
+  // icmp
+  std::string host;
+};
+
+enum class HookType { kAlertmanager, kWebhook, kExec };
+
+struct HookConfig {
+  HookType type = HookType::kAlertmanager;
+  std::vector<std::string> urls;      // alertmanager (one or more), webhook (one)
+  std::string secret_file;            // webhook HMAC secret
+  std::vector<std::string> command;   // exec argv
+  Millis timeout = 10'000;
+};
+
+struct AlertingConfig {
+  std::vector<HookConfig> hooks;
+  Millis resend_interval = 60'000;
+  std::string runbook_url;
+};
+
+struct Config {
+  std::string source_path;
+  ServerConfig server;
+  StateConfig state;
+  std::optional<KafkaConfig> kafka;
+  std::vector<ProbeConfig> probes;  // flattened, in file order
+  AlertingConfig alerting;
+  slo::ModelSpec model;  // services, SLOs, maintenance for the core
+};
+
+struct LoadResult {
+  std::optional<Config> config;      // set only when errors is empty
+  std::vector<Diagnostic> errors;
+  bool ok() const { return errors.empty() && config.has_value(); }
+};
+
+// Reads and validates a YAML file.
+LoadResult LoadConfigFile(const std::string& path);
+// Same for text already in memory; `path` is used in diagnostics.
+LoadResult LoadConfigText(const std::string& text, const std::string& path);
+
+}  // namespace ninesd::config

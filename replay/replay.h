@@ -1,0 +1,21 @@
+#pragma once
+// `ninesd replay`: reads a JSONL event file through the same engine as the
+// daemon and prints the SLO state at a given time.
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace ninesd::replay {
+
+struct ReplayOptions {
+  std::string config_path;
+  std::string events_path;
+  std::optional<std::string> at;  // RFC 3339; default: the last event's time
+  std::string format = "json";    // json | table
+};
+
+// Exit codes: 0 every line used, 3 some lines rejected, 1 fatal error.
+int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace ninesd::replay

@@ -1,0 +1,29 @@
+#pragma once
+// Signal: one input about a service, already resolved to indices. Small and
+// trivially copyable so batches move between threads without allocation.
+
+#include <cstdint>
+
+#include "slo/model.h"
+#include "slo/time.h"
+
+namespace ninesd::slo {
+
+enum class SignalKind : uint8_t { kState, kHeartbeat, kOutcome, kCounts, kProbe };
+
+struct Signal {
+  Millis ts = 0;
+  uint32_t service = 0;
+  SignalKind kind = SignalKind::kState;
+  State state = State::kUp;  // kState: kUp, kDegraded or kDown
+  bool good = false;         // kOutcome: good; kProbe: success
+  bool has_latency = false;
+  uint16_t probe = 0;     // kProbe: index into ServiceSpec::probes (size() = event probe)
+  uint16_t location = 0;  // kProbe: dense location index within the probe
+  double latency_ms = 0;
+  uint64_t good_count = 0;  // kCounts
+  uint64_t total_count = 0;
+  uint64_t id_hash = 0;  // 0: no id (no deduplication)
+};
+
+}  // namespace ninesd::slo
