@@ -1,0 +1,940 @@
+#include "slo/engine.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+namespace ninesd::slo {
+namespace {
+
+constexpr Millis kNever = std::numeric_limits<Millis>::min();
+constexpr Millis kForever = std::numeric_limits<Millis>::max();
+// How far ahead maintenance intervals are expanded at a time.
+constexpr Millis kMaintenanceChunk = 8 * kDay;
+
+unsigned Bit(State s) { return 1u << static_cast<unsigned>(s); }
+
+// A change of one source's state, in time order.
+struct Change {
+  Millis t;
+  State s;
+};
+
+// Appends a change; a change at the same instant as the last one replaces it.
+void Push(std::vector<Change>& out, Millis floor, Millis t, State s) {
+  if (t < floor) t = floor;
+  if (!out.empty() && out.back().t >= t) {
+    out.back().s = s;
+    if (out.size() >= 2 && out[out.size() - 2].s == s) out.pop_back();
+    return;
+  }
+  if (!out.empty() && out.back().s == s) return;
+  out.push_back({t, s});
+}
+
+// Goodness for k-of-n composites: up > degraded > down.
+int Goodness(State s) { return s == State::kUp ? 2 : s == State::kDegraded ? 1 : 0; }
+State FromGoodness(int g) { return g == 2 ? State::kUp : g == 1 ? State::kDegraded : State::kDown; }
+
+}  // namespace
+
+const char* AlertName(AlertKind k) {
+  switch (k) {
+    case AlertKind::kBurnPage:
+    case AlertKind::kBurnTicket: return "ErrorBudgetBurn";
+    case AlertKind::kExhausted: return "ErrorBudgetExhausted";
+    case AlertKind::kBreached: return "SLOBreached";
+    case AlertKind::kAtRisk: return "ErrorBudgetAtRisk";
+  }
+  return "";
+}
+
+const char* AlertSeverity(AlertKind k) {
+  switch (k) {
+    case AlertKind::kBurnPage:
+    case AlertKind::kExhausted:
+    case AlertKind::kBreached: return "page";
+    case AlertKind::kBurnTicket:
+    case AlertKind::kAtRisk: return "ticket";
+  }
+  return "";
+}
+
+// One location of one probe: its state at the service's finalized point F.
+struct Engine::ProbeSourceState {
+  uint16_t probe = 0;
+  uint16_t location = 0;
+  State state = State::kUnknown;
+  Millis last = kNever;  // time of the last result
+  State streak_want = State::kUnknown;  // kUnknown: no streak
+  int streak_count = 0;
+  Millis streak_start = 0;
+};
+
+struct Engine::Service {
+  const ServiceSpec* spec = nullptr;
+  Timeline timeline;
+  Millis final_until = 0;  // F: the timeline before F never changes again
+  bool dirty = false;      // signals buffered since the last materialization
+  Millis next_change = kForever;  // the state may change without a signal here
+  // Leaf sources at F.
+  State state_source = State::kUnknown;
+  Millis last_heartbeat = kNever;
+  std::vector<ProbeSourceState> probes;
+  std::vector<Signal> buffer;  // availability signals at or after F, in order
+  // Maintenance.
+  std::optional<MaintenanceSchedule> maintenance;
+  std::vector<Interval> maint_cache;
+  Millis maint_from = 0, maint_to = 0;
+  // Graph and SLOs.
+  std::vector<uint32_t> dependents;
+  std::vector<uint32_t> slos;
+  Millis retention = 0;       // history kept behind now
+  Millis deadline_registered = kForever;
+  Millis heartbeat_deadline = kForever;  // last heartbeat + timeout
+  Millis probe_deadline = kForever;      // last probe result + stale_after
+  Millis deadline() const { return std::min(heartbeat_deadline, probe_deadline); }
+  Millis pruned_at = 0;
+};
+
+struct Engine::SloRt {
+  const SloSpec* spec = nullptr;
+  std::optional<ZoneCalendar> zone;
+  Millis period_start = 0, period_end = 0;  // calendar windows
+  std::optional<MinuteSeries> series;        // ratio / latency
+  size_t window_tracker = 0;                 // tracker index of a rolling window
+  Millis last_bad = kNever;                  // ratio / latency
+  Millis horizon = 0;
+  bool active = false;
+  bool firing[kNumAlertKinds] = {};
+  Millis since[kNumAlertKinds] = {};
+};
+
+Engine::Engine(ModelSpec spec) : spec_(std::move(spec)) {}
+Engine::~Engine() = default;
+
+Result<std::unique_ptr<Engine>> Engine::Create(ModelSpec spec) {
+  std::unique_ptr<Engine> e(new Engine(std::move(spec)));
+  Status s = e->Init();
+  if (!s.ok()) return s.error();
+  return e;
+}
+
+Status Engine::Init() {
+  const size_t n = spec_.services.size();
+  services_.resize(n);
+  if (spec_.evaluation_interval <= 0) return Error{"evaluation_interval must be positive"};
+  for (size_t i = 0; i < n; ++i) {
+    Service& svc = services_[i];
+    svc.spec = &spec_.services[i];
+    std::vector<const MaintenanceSpec*> rules;
+    for (const MaintenanceSpec& m : spec_.maintenance) {
+      if (m.services.empty() ||
+          std::find(m.services.begin(), m.services.end(), i) != m.services.end()) {
+        rules.push_back(&m);
+      }
+    }
+    if (!rules.empty()) {
+      auto sched = MaintenanceSchedule::Create(rules);
+      if (!sched.ok()) return sched.error();
+      svc.maintenance = std::move(*sched);
+    }
+    for (uint32_t m : svc.spec->members) {
+      if (m >= n || m == i) return Error{"service " + svc.spec->name + ": bad member index"};
+      services_[m].dependents.push_back(static_cast<uint32_t>(i));
+    }
+  }
+  // Members before composites (depth-first post-order); cycles are errors.
+  std::vector<int> mark(n, 0);
+  std::function<Status(uint32_t)> visit = [&](uint32_t i) -> Status {
+    if (mark[i] == 2) return Ok{};
+    if (mark[i] == 1) return Error{"dependency cycle through service " + spec_.services[i].name};
+    mark[i] = 1;
+    for (uint32_t m : spec_.services[i].members) {
+      Status s = visit(m);
+      if (!s.ok()) return s;
+    }
+    mark[i] = 2;
+    order_.push_back(i);
+    return Ok{};
+  };
+  for (uint32_t i = 0; i < n; ++i) {
+    Status s = visit(i);
+    if (!s.ok()) return s;
+  }
+
+  slos_.resize(spec_.slos.size());
+  for (size_t i = 0; i < slos_.size(); ++i) {
+    SloRt& slo = slos_[i];
+    const SloSpec& sp = spec_.slos[i];
+    slo.spec = &sp;
+    if (sp.service >= n) return Error{"slo " + sp.name + ": bad service index"};
+    if (!(sp.objective > 0 && sp.objective < 1)) return Error{"slo " + sp.name + ": objective"};
+    bool calendar = sp.window.calendar != CalendarUnit::kNone;
+    if (!calendar && sp.window.rolling <= 0) return Error{"slo " + sp.name + ": window"};
+    if (calendar) {
+      auto zone = ZoneCalendar::Create(sp.time_zone);
+      if (!zone.ok()) return zone.error().Wrap("slo " + sp.name);
+      slo.zone = *zone;
+    }
+    Millis longest_lookback = 0;
+    for (Millis l : sp.lookbacks) longest_lookback = std::max(longest_lookback, l);
+    for (const BurnAlertSpec& b : sp.burn_alerts) {
+      longest_lookback = std::max({longest_lookback, b.long_window, b.short_window});
+    }
+    // Alerts need bad time or events within this horizon to fire.
+    slo.horizon = std::max(longest_lookback, calendar ? 366 * kDay : sp.window.rolling);
+    Millis keep = std::max(longest_lookback, calendar ? 0 : sp.window.rolling);
+    if (sp.kind != SloKind::kAvailability) {
+      for (Millis l : sp.lookbacks) {
+        if (l % kMinute != 0) return Error{"slo " + sp.name + ": lookbacks must be whole minutes"};
+      }
+      if (!calendar && sp.window.rolling % kMinute != 0) {
+        return Error{"slo " + sp.name + ": window must be whole minutes"};
+      }
+    }
+    // Availability history must reach back over the window (or period) and
+    // every lookback, for this service and for the members of a composite.
+    Millis history = calendar ? 372 * kDay + longest_lookback : keep;
+    std::function<void(uint32_t)> need = [&](uint32_t s) {
+      services_[s].retention = std::max(services_[s].retention, history);
+      for (uint32_t m : spec_.services[s].members) need(m);
+    };
+    need(sp.service);
+    services_[sp.service].slos.push_back(static_cast<uint32_t>(i));
+  }
+  return Ok{};
+}
+
+void Engine::Start(Millis origin) {
+  started_ = true;
+  origin_ = origin;
+  now_ = origin;
+  next_eval_ = CeilTo(origin, spec_.evaluation_interval);
+  for (Service& svc : services_) {
+    svc.timeline = Timeline(origin);
+    svc.final_until = origin;
+    svc.dirty = true;  // materialize once to lay down the initial state
+    svc.next_change = origin;
+  }
+  for (SloRt& slo : slos_) {
+    const SloSpec& sp = *slo.spec;
+    if (slo.zone) {
+      auto [a, b] = slo.zone->Period(sp.window.calendar, origin);
+      slo.period_start = a;
+      slo.period_end = b;
+    }
+    if (sp.kind != SloKind::kAvailability) {
+      std::vector<Millis> windows = sp.lookbacks;
+      for (const BurnAlertSpec& b : sp.burn_alerts) {
+        windows.push_back(b.long_window);
+        windows.push_back(b.short_window);
+      }
+      if (sp.window.calendar == CalendarUnit::kNone) windows.push_back(sp.window.rolling);
+      std::sort(windows.begin(), windows.end());
+      windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
+      if (sp.window.calendar == CalendarUnit::kNone) {
+        slo.window_tracker = static_cast<size_t>(
+            std::find(windows.begin(), windows.end(), sp.window.rolling) - windows.begin());
+      }
+      slo.series.emplace(origin, windows);
+      if (slo.zone) slo.series->SetPeriodStart(slo.period_start);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Maintenance
+
+const std::vector<Interval>& Engine::Maintenance(Service& svc, Millis from, Millis to) {
+  if (from < svc.maint_from || to > svc.maint_to) {
+    svc.maint_from = from;
+    svc.maint_to = std::max(to, from + kMaintenanceChunk);
+    svc.maint_cache = svc.maintenance->Intervals(svc.maint_from, svc.maint_to);
+  }
+  return svc.maint_cache;
+}
+
+bool Engine::InMaintenance(Service& svc, Millis t) {
+  if (!svc.maintenance) return false;
+  for (const Interval& iv : Maintenance(svc, t, t + 1)) {
+    if (iv.first <= t && t < iv.second) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Materialization: turning sources into the service timeline.
+
+void Engine::Materialize(uint32_t index, Millis t) {
+  Service& svc = services_[index];
+  if (svc.spec->composite != CompositeMode::kNone) {
+    for (uint32_t m : svc.spec->members) Materialize(m, t);
+    MaterializeComposite(svc, t);
+  } else {
+    MaterializeLeaf(svc, t);
+  }
+  if (t - svc.pruned_at > kHour && svc.retention > 0) {
+    svc.timeline.PruneBefore(std::min(t - svc.retention, svc.final_until));
+    svc.pruned_at = t;
+  }
+}
+
+void Engine::MaterializeLeaf(Service& svc, Millis t) {
+  if (t <= svc.timeline.end()) return;
+  if (!svc.dirty && t <= svc.next_change) {
+    svc.timeline.ExtendTo(t);
+    return;
+  }
+  const ServiceSpec& sp = *svc.spec;
+  const Millis F = svc.final_until;
+  Millis next_change = kForever;
+  Millis pending = kForever;  // earliest start of an unresolved threshold streak
+
+  // Per-source change lists over [F, t).
+  std::vector<std::vector<Change>> sources;
+  std::vector<int> group;  // probe sources: probe index; others: -1
+
+  // State events.
+  {
+    std::vector<Change> ch{{F, svc.state_source}};
+    for (const Signal& s : svc.buffer) {
+      if (s.kind == SignalKind::kState && s.ts < t) Push(ch, F, s.ts, s.state);
+    }
+    sources.push_back(std::move(ch));
+    group.push_back(-1);
+  }
+  // Heartbeats: up on [hb, hb + timeout), down after.
+  Millis last_hb_at_end = svc.last_heartbeat;
+  if (sp.heartbeat_timeout) {
+    const Millis timeout = *sp.heartbeat_timeout;
+    Millis last = svc.last_heartbeat;
+    std::vector<Change> ch;
+    State s0 = last == kNever ? State::kUnknown : (F < last + timeout ? State::kUp : State::kDown);
+    ch.push_back({F, s0});
+    for (const Signal& s : svc.buffer) {
+      if (s.kind != SignalKind::kHeartbeat || s.ts >= t) continue;
+      if (last != kNever && last + timeout < s.ts) Push(ch, F, last + timeout, State::kDown);
+      Push(ch, F, s.ts, State::kUp);
+      last = s.ts;
+    }
+    if (last != kNever) {
+      if (last + timeout < t) {
+        Push(ch, F, last + timeout, State::kDown);
+      } else {
+        next_change = std::min(next_change, last + timeout);
+      }
+    }
+    last_hb_at_end = last;
+    sources.push_back(std::move(ch));
+    group.push_back(-1);
+  }
+  // Probe results: every (probe, location) pair is a source. New pairs seen
+  // in the buffer start unknown at F.
+  for (const Signal& s : svc.buffer) {
+    if (s.kind != SignalKind::kProbe || s.ts >= t) continue;
+    bool known = std::any_of(svc.probes.begin(), svc.probes.end(), [&](const ProbeSourceState& p) {
+      return p.probe == s.probe && p.location == s.location;
+    });
+    if (!known) {
+      ProbeSourceState p;
+      p.probe = s.probe;
+      p.location = s.location;
+      svc.probes.push_back(p);
+    }
+  }
+  // Simulates one probe source over the buffer up to `until`; returns its
+  // changes (when `changes` is set) and its state at the end.
+  auto simulate = [&](ProbeSourceState st, Millis until, std::vector<Change>* changes,
+                      bool close) -> ProbeSourceState {
+    const ProbeSourceSpec& ps = st.probe < sp.probes.size() ? sp.probes[st.probe] : sp.event_probe;
+    if (changes) changes->push_back({F, st.state});
+    for (const Signal& s : svc.buffer) {
+      if (s.ts >= until) break;
+      if (s.kind != SignalKind::kProbe || s.probe != st.probe || s.location != st.location) {
+        continue;
+      }
+      if (st.last != kNever && s.ts > st.last + ps.stale_after) {
+        if (changes) Push(*changes, F, st.last + ps.stale_after, State::kUnknown);
+        st.state = State::kUnknown;
+        st.streak_want = State::kUnknown;
+      }
+      State want = s.good ? State::kUp : State::kDown;
+      if (want == st.state) {
+        st.streak_want = State::kUnknown;
+      } else {
+        if (st.streak_want == want) {
+          ++st.streak_count;
+        } else {
+          st.streak_want = want;
+          st.streak_count = 1;
+          st.streak_start = s.ts;
+        }
+        int threshold = want == State::kUp ? ps.success_threshold : ps.failure_threshold;
+        if (st.streak_count >= threshold) {
+          // Back-dated to the first result of the streak.
+          if (changes) Push(*changes, F, st.streak_start, want);
+          st.state = want;
+          st.streak_want = State::kUnknown;
+        }
+      }
+      st.last = s.ts;
+    }
+    if (close && st.last != kNever && st.last + ps.stale_after < until) {
+      if (changes) Push(*changes, F, st.last + ps.stale_after, State::kUnknown);
+      st.state = State::kUnknown;
+      st.streak_want = State::kUnknown;
+    }
+    return st;
+  };
+  for (const ProbeSourceState& p : svc.probes) {
+    std::vector<Change> ch;
+    ProbeSourceState end = simulate(p, t, &ch, true);
+    const ProbeSourceSpec& ps = p.probe < sp.probes.size() ? sp.probes[p.probe] : sp.event_probe;
+    if (end.streak_want != State::kUnknown) pending = std::min(pending, end.streak_start);
+    if (end.last != kNever && end.last + ps.stale_after >= t) {
+      next_change = std::min(next_change, end.last + ps.stale_after);
+    }
+    sources.push_back(std::move(ch));
+    group.push_back(p.probe);
+  }
+
+  // Merge: walk every change point in [F, t) in order.
+  std::vector<size_t> cursor(sources.size(), 0);
+  std::vector<Millis> points;
+  for (const auto& ch : sources) {
+    for (const Change& c : ch) points.push_back(c.t);
+  }
+  std::vector<Interval> maint;
+  if (svc.maintenance) {
+    maint = Maintenance(svc, F, t);
+    for (const Interval& iv : maint) {
+      if (iv.first >= F && iv.first < t) points.push_back(iv.first);
+      if (iv.second >= F && iv.second < t) points.push_back(iv.second);
+      if (iv.second >= t) next_change = std::min(next_change, iv.first >= t ? iv.first : iv.second);
+    }
+    if (maint.empty() || maint.back().second < t) {
+      next_change = std::min(next_change, svc.maint_to);
+    }
+  }
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+
+  svc.timeline.Truncate(F);
+  size_t mcur = 0;
+  const int quorum = std::max(1, sp.quorum);
+  std::vector<int> down_in_group, known_in_group;
+  for (Millis p : points) {
+    if (p >= t) break;
+    // Probe groups (locations of one probe) vote with a quorum.
+    down_in_group.assign(sp.probes.size() + 1, 0);
+    known_in_group.assign(sp.probes.size() + 1, 0);
+    bool any_known = false;
+    State worst = State::kUp;
+    for (size_t i = 0; i < sources.size(); ++i) {
+      const auto& ch = sources[i];
+      while (cursor[i] + 1 < ch.size() && ch[cursor[i] + 1].t <= p) ++cursor[i];
+      State s = ch[cursor[i]].s;
+      if (group[i] >= 0) {
+        if (s != State::kUnknown) {
+          ++known_in_group[static_cast<size_t>(group[i])];
+          if (s == State::kDown) ++down_in_group[static_cast<size_t>(group[i])];
+        }
+      } else if (s != State::kUnknown) {
+        any_known = true;
+        worst = std::max(worst, s);
+      }
+    }
+    for (size_t g = 0; g < known_in_group.size(); ++g) {
+      if (known_in_group[g] == 0) continue;
+      any_known = true;
+      if (down_in_group[g] >= std::min(quorum, known_in_group[g])) worst = State::kDown;
+    }
+    State merged = any_known ? worst : State::kUnknown;
+    while (mcur < maint.size() && maint[mcur].second <= p) ++mcur;
+    if (mcur < maint.size() && maint[mcur].first <= p) merged = State::kExcluded;
+    svc.timeline.Set(p, merged);
+  }
+  svc.timeline.ExtendTo(t);
+
+  // Advance F to the earliest unresolved streak and capture the sources there.
+  Millis new_f = std::min(pending, t);
+  if (new_f > F) {
+    for (ProbeSourceState& p : svc.probes) p = simulate(p, new_f, nullptr, false);
+    for (const Signal& s : svc.buffer) {
+      if (s.ts >= new_f) break;
+      if (s.kind == SignalKind::kState) svc.state_source = s.state;
+      if (s.kind == SignalKind::kHeartbeat) svc.last_heartbeat = s.ts;
+    }
+    auto keep = std::lower_bound(svc.buffer.begin(), svc.buffer.end(), new_f,
+                                 [](const Signal& s, Millis v) { return s.ts < v; });
+    svc.buffer.erase(svc.buffer.begin(), keep);
+    svc.final_until = new_f;
+  }
+  (void)last_hb_at_end;
+  svc.next_change = next_change;
+  svc.dirty = false;
+}
+
+void Engine::MaterializeComposite(Service& svc, Millis t) {
+  if (t <= svc.timeline.end()) return;
+  const ServiceSpec& sp = *svc.spec;
+  const Millis F = svc.final_until;
+  std::vector<Millis> points{F};
+  Millis members_final = t;
+  for (uint32_t m : sp.members) {
+    const Timeline& tl = services_[m].timeline;
+    members_final = std::min(members_final, services_[m].final_until);
+    for (size_t i = tl.FindSegment(F); i < tl.segment_count(); ++i) {
+      Millis s = tl.SegmentStart(i);
+      if (s >= t) break;
+      if (s > F) points.push_back(s);
+    }
+  }
+  std::vector<Interval> maint;
+  if (svc.maintenance) {
+    maint = Maintenance(svc, F, t);
+    for (const Interval& iv : maint) {
+      if (iv.first > F && iv.first < t) points.push_back(iv.first);
+      if (iv.second > F && iv.second < t) points.push_back(iv.second);
+    }
+  }
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+
+  const size_t n = sp.members.size();
+  const int k = sp.composite == CompositeMode::kAll   ? static_cast<int>(n)
+                : sp.composite == CompositeMode::kAny ? 1
+                                                      : sp.at_least;
+  svc.timeline.Truncate(F);
+  size_t mcur = 0;
+  std::vector<int> best(n), worst(n);
+  for (Millis p : points) {
+    // Members that are unknown or in maintenance could be anything: take the
+    // k-th best member state with them all up and with them all down; where
+    // the two agree that is the answer, otherwise it depends on the members
+    // we cannot see (excluded when one is in maintenance, else unknown).
+    bool any_excluded = false;
+    for (size_t i = 0; i < n; ++i) {
+      State s = services_[sp.members[i]].timeline.StateAt(p);
+      if (s == State::kUnknown || s == State::kExcluded) {
+        any_excluded |= s == State::kExcluded;
+        best[i] = 2;
+        worst[i] = 0;
+      } else {
+        best[i] = worst[i] = Goodness(s);
+      }
+    }
+    std::sort(best.begin(), best.end(), std::greater<>());
+    std::sort(worst.begin(), worst.end(), std::greater<>());
+    int hi = best[static_cast<size_t>(k - 1)], lo = worst[static_cast<size_t>(k - 1)];
+    State merged = hi == lo ? FromGoodness(hi) : any_excluded ? State::kExcluded : State::kUnknown;
+    while (mcur < maint.size() && maint[mcur].second <= p) ++mcur;
+    if (mcur < maint.size() && maint[mcur].first <= p) merged = State::kExcluded;
+    svc.timeline.Set(p, merged);
+  }
+  svc.timeline.ExtendTo(t);
+  svc.final_until = std::max(F, members_final);
+}
+
+// ---------------------------------------------------------------------------
+// Signals
+
+Status Engine::Apply(const Signal& s) {
+  if (!started_) Start(s.ts);
+  if (s.ts < now_) return Error{"signal before the engine's time"};
+  if (s.service >= services_.size()) return Error{"unknown service index"};
+  // Alert grid points at or before the signal see the world without it.
+  if (s.ts >= next_eval_) AdvanceTo(s.ts);
+  now_ = s.ts;
+  ApplyEvent(s);
+  return Ok{};
+}
+
+void Engine::ApplyEvent(const Signal& s) {
+  Service& svc = services_[s.service];
+  switch (s.kind) {
+    case SignalKind::kState:
+    case SignalKind::kHeartbeat:
+    case SignalKind::kProbe: {
+      if (svc.spec->composite != CompositeMode::kNone) return;  // composites derive their state
+      if (s.kind == SignalKind::kHeartbeat && !svc.spec->heartbeat_timeout) return;
+      svc.buffer.push_back(s);
+      svc.dirty = true;
+      bool bad = (s.kind == SignalKind::kState && s.state != State::kUp) ||
+                 (s.kind == SignalKind::kProbe && !s.good);
+      if (s.kind == SignalKind::kHeartbeat) {
+        svc.heartbeat_deadline = s.ts + *svc.spec->heartbeat_timeout;
+      } else if (s.kind == SignalKind::kProbe) {
+        const ProbeSourceSpec& ps = s.probe < svc.spec->probes.size()
+                                        ? svc.spec->probes[s.probe]
+                                        : svc.spec->event_probe;
+        svc.probe_deadline = s.ts + ps.stale_after;
+      }
+      if (bad) Activate(s.service);
+      if (svc.deadline() != kForever) ScheduleDeadline(s.service);
+      // Keep the buffer short: fold it into the timeline now and then.
+      if (svc.buffer.size() >= 64) MaterializeLeaf(svc, s.ts);
+      return;
+    }
+    case SignalKind::kOutcome:
+    case SignalKind::kCounts: {
+      bool in_maint = false;
+      bool maint_known = false;
+      for (uint32_t i : svc.slos) {
+        SloRt& slo = slos_[i];
+        const SloSpec& sp = *slo.spec;
+        if (sp.kind == SloKind::kAvailability) continue;
+        Counts c;
+        if (s.kind == SignalKind::kCounts) {
+          if (sp.kind == SloKind::kLatency) continue;
+          c.total = s.total_count;
+          c.bad = s.total_count - s.good_count;
+        } else if (sp.kind == SloKind::kRatio) {
+          c.total = 1;
+          c.bad = s.good ? 0 : 1;
+        } else {
+          if (!s.has_latency) continue;
+          c.total = 1;
+          c.bad = s.latency_ms <= sp.latency_threshold_ms ? 0 : 1;
+        }
+        if (!maint_known) {
+          in_maint = InMaintenance(svc, s.ts);
+          maint_known = true;
+        }
+        if (in_maint) {
+          c.excluded = c.total;
+          c.total = 0;
+          c.bad = 0;
+        }
+        AdvanceSeries(slo, s.ts);
+        slo.series->Add(s.ts, c);
+        if (c.bad > 0) {
+          slo.last_bad = s.ts;
+          if (!slo.active) {
+            slo.active = true;
+            active_.push_back(i);
+          }
+        }
+      }
+      return;
+    }
+  }
+}
+
+void Engine::AdvanceSeries(SloRt& slo, Millis t) {
+  if (slo.zone) {
+    while (t >= slo.period_end) {
+      slo.series->AdvanceTo(slo.period_end);
+      auto [a, b] = slo.zone->Period(slo.spec->window.calendar, slo.period_end);
+      slo.period_start = a;
+      slo.period_end = b;
+      slo.series->SetPeriodStart(a);
+    }
+  }
+  slo.series->AdvanceTo(t);
+}
+
+void Engine::Activate(uint32_t service) {
+  // The service and everything built on it may now have bad time.
+  for (uint32_t i : services_[service].slos) {
+    if (!slos_[i].active) {
+      slos_[i].active = true;
+      active_.push_back(i);
+    }
+  }
+  for (uint32_t d : services_[service].dependents) Activate(d);
+}
+
+void Engine::ScheduleDeadline(uint32_t service) {
+  Service& svc = services_[service];
+  Millis deadline = svc.deadline();
+  if (svc.deadline_registered <= deadline) return;  // an earlier check will re-arm
+  svc.deadline_registered = deadline;
+  wheel_.emplace_back(deadline, service);
+  std::push_heap(wheel_.begin(), wheel_.end(), std::greater<>());
+}
+
+// ---------------------------------------------------------------------------
+// Time and alerts
+
+void Engine::AdvanceTo(Millis t) {
+  if (!started_) Start(t);
+  while (next_eval_ <= t) {
+    Millis g = next_eval_;
+    now_ = std::max(now_, g);
+    EvaluateGrid(g);
+    next_eval_ += spec_.evaluation_interval;
+  }
+  now_ = std::max(now_, t);
+}
+
+void Engine::EvaluateGrid(Millis g) {
+  // Sources whose timeout or staleness passed may have turned bad.
+  while (!wheel_.empty() && wheel_.front().first <= g) {
+    std::pop_heap(wheel_.begin(), wheel_.end(), std::greater<>());
+    uint32_t s = wheel_.back().second;
+    wheel_.pop_back();
+    Service& svc = services_[s];
+    svc.deadline_registered = kForever;
+    if (svc.deadline() <= g) {
+      Activate(s);
+      // Re-armed by the next signal of this service.
+      if (svc.heartbeat_deadline <= g) svc.heartbeat_deadline = kForever;
+      if (svc.probe_deadline <= g) svc.probe_deadline = kForever;
+    }
+    if (svc.deadline() != kForever) ScheduleDeadline(s);
+  }
+  for (size_t k = 0; k < active_.size();) {
+    uint32_t i = active_[k];
+    SloRt& slo = slos_[i];
+    SloStatus st = Compute(i, g);
+    std::vector<bool> cond = Conditions(slo, st);
+    bool muted = Muted(slo.spec->service, g);
+    bool any_firing = false;
+    for (int a = 0; a < kNumAlertKinds; ++a) {
+      bool c = cond[static_cast<size_t>(a)];
+      if (c && !slo.firing[a] && !muted) {
+        slo.firing[a] = true;
+        slo.since[a] = g;
+        if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), true, g);
+      } else if (!c && slo.firing[a]) {
+        slo.firing[a] = false;
+        if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), false, g);
+      }
+      any_firing |= slo.firing[a];
+    }
+    // Quiet SLOs leave the active set until something bad happens again.
+    Millis last_bad;
+    if (slo.spec->kind == SloKind::kAvailability) {
+      unsigned mask = Bit(State::kDown);
+      if (slo.spec->degraded_weight > 0) mask |= Bit(State::kDegraded);
+      if (slo.spec->no_data == NoData::kDown) mask |= Bit(State::kUnknown);
+      last_bad = services_[slo.spec->service].timeline.LastTimeIn(mask);
+    } else {
+      last_bad = slo.last_bad;
+    }
+    if (!any_firing && (last_bad == kNever || last_bad < g - slo.horizon || last_bad < 0)) {
+      slo.active = false;
+      active_[k] = active_.back();
+      active_.pop_back();
+    } else {
+      ++k;
+    }
+  }
+}
+
+bool Engine::Muted(uint32_t service, Millis at) {
+  // Maintenance mutes new alerts; so does a down dependency.
+  Service& svc = services_[service];
+  if (InMaintenance(svc, at)) return true;
+  for (uint32_t m : svc.spec->members) {
+    Materialize(m, at);
+    if (services_[m].timeline.current() == State::kDown) return true;
+  }
+  return false;
+}
+
+std::vector<bool> Engine::Conditions(const SloRt& slo, const SloStatus& st) const {
+  const SloSpec& sp = *slo.spec;
+  std::vector<bool> c(kNumAlertKinds, false);
+  const double allowed = 1 - sp.objective;
+  const double min_valid = sp.kind == SloKind::kAvailability
+                               ? static_cast<double>(sp.min_valid) / 1000.0
+                               : static_cast<double>(sp.min_events);
+  auto rate = [&](Millis lookback, double& valid) {
+    for (const BurnRate& b : st.burn_rates) {
+      if (b.lookback == lookback) {
+        valid = b.valid;
+        return b.rate;
+      }
+    }
+    valid = 0;
+    return 0.0;
+  };
+  for (const BurnAlertSpec& b : sp.burn_alerts) {
+    double vl, vs;
+    double rl = rate(b.long_window, vl), rs = rate(b.short_window, vs);
+    bool fire = rl > b.factor && rs > b.factor && vl >= min_valid && vs >= min_valid;
+    if (fire) c[static_cast<size_t>(b.severity == "page" ? AlertKind::kBurnPage : AlertKind::kBurnTicket)] = true;
+  }
+  double valid = st.good + st.bad;
+  c[static_cast<size_t>(AlertKind::kExhausted)] = st.bad > 0 && st.bad >= st.budget_total;
+  if (sp.window.calendar != CalendarUnit::kNone) {
+    c[static_cast<size_t>(AlertKind::kBreached)] = st.breached;
+    c[static_cast<size_t>(AlertKind::kAtRisk)] =
+        st.bad > 0 && st.bad < st.budget_total && valid >= min_valid && valid > 0 &&
+        st.bad / valid > allowed;
+  }
+  return c;
+}
+
+SloStatus Engine::Compute(uint32_t index, Millis at) {
+  SloRt& slo = slos_[index];
+  const SloSpec& sp = *slo.spec;
+  SloStatus st;
+  st.slo = index;
+  st.at = at;
+  st.window_end = at;
+  const double allowed = 1 - sp.objective;
+  const bool calendar = sp.window.calendar != CalendarUnit::kNone;
+  Millis period_len = 0;
+  if (calendar) {
+    if (at >= slo.period_end || at < slo.period_start) {
+      if (sp.kind != SloKind::kAvailability) {
+        AdvanceSeries(slo, at);
+      } else {
+        auto [a, b] = slo.zone->Period(sp.window.calendar, at);
+        slo.period_start = a;
+        slo.period_end = b;
+      }
+    }
+    st.window_start = slo.period_start;
+    period_len = slo.period_end - slo.period_start;
+  } else {
+    st.window_start = at - sp.window.rolling;
+  }
+
+  if (sp.kind == SloKind::kAvailability) {
+    Materialize(sp.service, at);
+    const Timeline& tl = services_[sp.service].timeline;
+    const double w = sp.degraded_weight;
+    auto split = [&](const StateDurations& d, double& good, double& bad) {
+      auto ms = [&](State s) { return static_cast<double>(d[static_cast<size_t>(s)]); };
+      good = ms(State::kUp) + (1 - w) * ms(State::kDegraded);
+      bad = ms(State::kDown) + w * ms(State::kDegraded);
+      if (sp.no_data == NoData::kUp) good += ms(State::kUnknown);
+      if (sp.no_data == NoData::kDown) bad += ms(State::kUnknown);
+    };
+    StateDurations d = tl.Durations(st.window_start, at);
+    double good, bad;
+    split(d, good, bad);
+    double excluded = static_cast<double>(d[static_cast<size_t>(State::kExcluded)]);
+    double unknown = static_cast<double>(d[static_cast<size_t>(State::kUnknown)]);
+    st.good = good / 1000.0;
+    st.bad = bad / 1000.0;
+    st.excluded = excluded / 1000.0;
+    st.unknown = unknown / 1000.0;
+    double budget_base = good + bad;
+    if (calendar) {
+      double ignored_unknown = sp.no_data == NoData::kIgnore ? unknown : 0;
+      budget_base = static_cast<double>(period_len) - excluded - ignored_unknown;
+    }
+    st.budget_total = allowed * budget_base / 1000.0;
+    for (Millis l : sp.lookbacks) {
+      StateDurations dl = tl.Durations(at - l, at);
+      double g, b;
+      split(dl, g, b);
+      double v = g + b;
+      st.burn_rates.push_back({l, v > 0 ? (b / v) / allowed : 0.0, v / 1000.0});
+    }
+    for (const BurnAlertSpec& ba : sp.burn_alerts) {
+      for (Millis l : {ba.long_window, ba.short_window}) {
+        bool have = std::any_of(st.burn_rates.begin(), st.burn_rates.end(),
+                                [&](const BurnRate& r) { return r.lookback == l; });
+        if (have) continue;
+        StateDurations dl = tl.Durations(at - l, at);
+        double g, b;
+        split(dl, g, b);
+        double v = g + b;
+        st.burn_rates.push_back({l, v > 0 ? (b / v) / allowed : 0.0, v / 1000.0});
+      }
+    }
+  } else {
+    AdvanceSeries(slo, at);
+    MinuteSeries& series = *slo.series;
+    Counts c = calendar ? series.PeriodSum() : series.Window(slo.window_tracker, at);
+    st.good = static_cast<double>(c.total - c.bad);
+    st.bad = static_cast<double>(c.bad);
+    st.excluded = static_cast<double>(c.excluded);
+    st.unknown = 0;
+    st.budget_total = allowed * static_cast<double>(c.total);
+    // Tracker indices follow the sorted, de-duplicated window list of Start().
+    std::vector<Millis> windows = sp.lookbacks;
+    for (const BurnAlertSpec& b : sp.burn_alerts) {
+      windows.push_back(b.long_window);
+      windows.push_back(b.short_window);
+    }
+    if (!calendar) windows.push_back(sp.window.rolling);
+    std::sort(windows.begin(), windows.end());
+    windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
+    auto add_rate = [&](Millis l) {
+      size_t ti = static_cast<size_t>(std::find(windows.begin(), windows.end(), l) -
+                                      windows.begin());
+      Counts cl = series.Window(ti, at);
+      double v = static_cast<double>(cl.total);
+      st.burn_rates.push_back(
+          {l, v > 0 ? (static_cast<double>(cl.bad) / v) / allowed : 0.0, v});
+    };
+    for (Millis l : sp.lookbacks) add_rate(l);
+    for (const BurnAlertSpec& ba : sp.burn_alerts) {
+      for (Millis l : {ba.long_window, ba.short_window}) {
+        bool have = std::any_of(st.burn_rates.begin(), st.burn_rates.end(),
+                                [&](const BurnRate& r) { return r.lookback == l; });
+        if (!have) add_rate(l);
+      }
+    }
+  }
+  double valid = st.good + st.bad;
+  if (valid > 0) st.attainment = st.good / valid;
+  st.budget_consumed = st.bad;
+  if (st.budget_total > 0) st.budget_remaining_ratio = 1 - st.bad / st.budget_total;
+  st.breached = st.bad > st.budget_total;
+  return st;
+}
+
+SloStatus Engine::Evaluate(uint32_t index, Millis at) {
+  AdvanceTo(at);
+  SloStatus st = Compute(index, at);
+  SloRt& slo = slos_[index];
+  // Alerts at `at`: the grid's alert state, with the conditions re-checked at
+  // `at` itself so they agree with the figures printed beside them.
+  std::vector<bool> cond = Conditions(slo, st);
+  bool muted = Muted(slo.spec->service, at);
+  for (int a = 0; a < kNumAlertKinds; ++a) {
+    if (!cond[static_cast<size_t>(a)]) continue;
+    if (slo.firing[a]) {
+      st.alerts.push_back({static_cast<AlertKind>(a), slo.since[a]});
+    } else if (!muted) {
+      st.alerts.push_back({static_cast<AlertKind>(a), at});
+    }
+  }
+  return st;
+}
+
+std::vector<SloStatus> Engine::Snapshot(Millis at) {
+  std::vector<SloStatus> out;
+  out.reserve(slos_.size());
+  for (uint32_t i = 0; i < slos_.size(); ++i) out.push_back(Evaluate(i, at));
+  return out;
+}
+
+State Engine::ServiceState(uint32_t service) {
+  Materialize(service, now_);
+  return services_[service].timeline.current();
+}
+
+const Timeline& Engine::ServiceTimeline(uint32_t service) {
+  Materialize(service, now_);
+  return services_[service].timeline;
+}
+
+size_t Engine::MemoryBytes() const {
+  size_t total = sizeof(*this);
+  for (const Service& svc : services_) {
+    total += sizeof(Service) + svc.timeline.MemoryBytes() - sizeof(Timeline) +
+             svc.buffer.capacity() * sizeof(Signal) +
+             svc.probes.capacity() * sizeof(ProbeSourceState) +
+             svc.maint_cache.capacity() * sizeof(Interval) +
+             (svc.slos.capacity() + svc.dependents.capacity()) * sizeof(uint32_t);
+  }
+  for (const SloRt& slo : slos_) {
+    total += sizeof(SloRt);
+    if (slo.series) total += slo.series->MemoryBytes() - sizeof(MinuteSeries);
+  }
+  return total;
+}
+
+}  // namespace ninesd::slo

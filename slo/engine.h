@@ -1,0 +1,134 @@
+#pragma once
+// Engine: the SLO core. Signals in (in event-time order), SLO figures and
+// alert states out. No clock, no I/O, no threads: the caller owns time.
+//
+// Contract: Apply() takes signals with non-decreasing `ts`; AdvanceTo(t)
+// declares that no signal before t will come. Snapshot/Status at `at` need
+// AdvanceTo(at) first and no applied signal at or after `at` (a signal at
+// exactly `at` is not yet counted). The Sequencer (sequencer.h) turns an
+// out-of-order stream into this contract.
+//
+// Thread: one owner thread; not thread-safe.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "slo/calendar.h"
+#include "slo/minute_series.h"
+#include "slo/model.h"
+#include "slo/signal.h"
+#include "slo/timeline.h"
+
+namespace ninesd::slo {
+
+enum class AlertKind : uint8_t { kBurnPage, kBurnTicket, kExhausted, kBreached, kAtRisk };
+inline constexpr int kNumAlertKinds = 5;
+const char* AlertName(AlertKind k);      // ErrorBudgetBurn, ErrorBudgetExhausted, ...
+const char* AlertSeverity(AlertKind k);  // page | ticket
+
+struct FiringAlert {
+  AlertKind kind;
+  Millis since;
+};
+
+struct BurnRate {
+  Millis lookback;
+  double rate;
+  double valid;  // valid seconds (availability) or events in the lookback
+};
+
+// Figures of one SLO at one instant (SPEC section 5). Availability figures
+// are in seconds, others in events.
+struct SloStatus {
+  uint32_t slo = 0;
+  Millis at = 0;
+  Millis window_start = 0;
+  Millis window_end = 0;
+  double good = 0, bad = 0, excluded = 0, unknown = 0;
+  std::optional<double> attainment;
+  double budget_total = 0;
+  double budget_consumed = 0;
+  std::optional<double> budget_remaining_ratio;
+  bool breached = false;
+  std::vector<BurnRate> burn_rates;
+  std::vector<FiringAlert> alerts;
+};
+
+// Receives transitions as the engine evaluates its alert grid.
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  virtual void OnAlert(uint32_t slo, AlertKind kind, bool firing, Millis at) = 0;
+};
+
+class Engine {
+ public:
+  static Result<std::unique_ptr<Engine>> Create(ModelSpec spec);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  const ModelSpec& spec() const { return spec_; }
+  void SetObserver(EngineObserver* observer) { observer_ = observer; }
+
+  // Requires s.ts >= now(); otherwise returns an error and ignores it.
+  ninesd::Status Apply(const Signal& s);
+  // Time moves to t (no-op when t <= now()); evaluates the alert grid.
+  void AdvanceTo(Millis t);
+  Millis now() const { return now_; }
+  bool started() const { return started_; }
+
+  // Figures of one SLO at `at` (advances to `at` first).
+  SloStatus Evaluate(uint32_t slo, Millis at);
+  std::vector<SloStatus> Snapshot(Millis at);
+
+  // Current state of a service (its timeline, materialized to now()).
+  State ServiceState(uint32_t service);
+  const Timeline& ServiceTimeline(uint32_t service);
+
+  // Memory attributable to per-service and per-SLO state, for benchmarks.
+  size_t MemoryBytes() const;
+  size_t active_slos() const { return active_.size(); }
+
+ private:
+  struct ProbeSourceState;
+  struct Service;
+  struct SloRt;
+
+  explicit Engine(ModelSpec spec);
+  ninesd::Status Init();
+  void Start(Millis origin);
+  void Materialize(uint32_t service, Millis t);
+  void MaterializeLeaf(Service& svc, Millis t);
+  void MaterializeComposite(Service& svc, Millis t);
+  const std::vector<Interval>& Maintenance(Service& svc, Millis from, Millis to);
+  bool InMaintenance(Service& svc, Millis t);
+  void ApplyEvent(const Signal& s);
+  void AdvanceSeries(SloRt& slo, Millis t);
+  SloStatus Compute(uint32_t slo, Millis at);
+  void EvaluateGrid(Millis g);
+  void Activate(uint32_t service);
+  void ScheduleDeadline(uint32_t service);
+  std::optional<FiringAlert> Decide(const SloRt& slo, AlertKind kind, bool cond, bool muted,
+                                    Millis at) const;
+  std::vector<bool> Conditions(const SloRt& slo, const SloStatus& st) const;
+  bool Muted(uint32_t service, Millis at);
+
+  ModelSpec spec_;
+  EngineObserver* observer_ = nullptr;
+  bool started_ = false;
+  Millis origin_ = 0;
+  Millis now_ = 0;
+  Millis next_eval_ = 0;
+  std::vector<Service> services_;
+  std::vector<SloRt> slos_;
+  std::vector<uint32_t> order_;   // services, members before composites
+  std::vector<uint32_t> active_;  // SLOs evaluated at grid points
+  std::vector<std::pair<Millis, uint32_t>> wheel_;  // (deadline tick, service) min-heap
+};
+
+}  // namespace ninesd::slo

@@ -1,0 +1,52 @@
+#pragma once
+// Sequencer: turns a stream whose signals may arrive out of order (within
+// allowed_lateness) and more than once (same id) into the ordered stream the
+// Engine needs. Signals wait in a heap until the watermark passes them, and
+// leave in a canonical order (time, then content), so any delivery order
+// within the lateness gives the same result as sorted delivery.
+//
+// Memory: the signals of the last allowed_lateness, and the ids seen in it.
+// Thread: the engine's owner thread.
+
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "slo/engine.h"
+#include "slo/signal.h"
+
+namespace ninesd::slo {
+
+enum class Verdict : uint8_t { kAccepted, kLate, kDuplicate };
+
+class Sequencer {
+ public:
+  Sequencer(Engine& engine, Millis allowed_lateness);
+
+  // Takes a signal; releases what the new watermark allows.
+  Verdict Push(const Signal& s);
+  // Releases every held signal before t, in order, and moves the engine to t.
+  void ReleaseUpTo(Millis t);
+
+  // Signals before this time are late.
+  Millis watermark() const;
+  Millis max_ts() const { return max_ts_; }
+  bool empty() const { return max_ts_ == kNone; }
+  size_t held() const { return heap_.size(); }
+
+ private:
+  static constexpr Millis kNone = INT64_MIN;
+  Engine& engine_;
+  Millis lateness_;
+  Millis max_ts_ = kNone;
+  Millis released_ = kNone;
+  std::vector<Signal> heap_;
+  std::unordered_map<uint64_t, Millis> ids_;  // id hash -> event time
+  size_t ids_swept_at_ = 1024;
+};
+
+// Canonical order of signals: time first, then every field, so that ties are
+// broken the same way whatever order they arrived in.
+bool CanonicalLess(const Signal& a, const Signal& b);
+
+}  // namespace ninesd::slo
