@@ -877,6 +877,10 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
       }
     }
   }
+  // The objective's binary fraction (1 - 0.99999 is not exactly 1e-5) would
+  // show as 25.920000000169807 s; budgets are exact to the microsecond or
+  // micro-event, far below the millisecond resolution of the input.
+  st.budget_total = std::round(st.budget_total * 1e6) / 1e6;
   double valid = st.good + st.bad;
   if (valid > 0) st.attainment = st.good / valid;
   st.budget_consumed = st.bad;

@@ -69,6 +69,14 @@ struct BurnAlertSpec {
 std::vector<Millis> DefaultLookbacks();
 std::vector<BurnAlertSpec> DefaultBurnAlerts();
 
+// Service credit tier of an agreement: attainment below below_percent owes
+// credit_percent (of the period's fee). SloSpec::credits is sorted by
+// below_percent ascending, so the first tier the attainment is under applies.
+struct Credit {
+  double below_percent = 0;  // (0, 100]
+  double credit_percent = 0;  // (0, 100]
+};
+
 struct SloSpec {
   std::string name;
   uint32_t service = 0;
@@ -87,6 +95,7 @@ struct SloSpec {
   std::string agreement_type;  // "" | sla | slc | ola | internal
   std::string customer;
   std::string provider;
+  std::vector<Credit> credits;  // ascending below_percent
 };
 
 struct MaintenanceSpec {

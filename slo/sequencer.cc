@@ -36,7 +36,7 @@ Verdict Sequencer::Push(const Signal& s) {
   std::push_heap(heap_.begin(), heap_.end(), HeapLess);
   if (s.ts > max_ts_) {
     max_ts_ = s.ts;
-    Millis w = max_ts_ - lateness_;
+    Millis w = std::min(max_ts_ - lateness_, release_limit_);
     if (released_ == kNone || w > released_) ReleaseUpTo(w);
   }
   return Verdict::kAccepted;

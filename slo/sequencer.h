@@ -8,6 +8,7 @@
 // Memory: the signals of the last allowed_lateness, and the ids seen in it.
 // Thread: the engine's owner thread.
 
+#include <climits>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -28,6 +29,9 @@ class Sequencer {
   // Releases every held signal before t, in order, and moves the engine to t.
   void ReleaseUpTo(Millis t);
 
+  // Automatic releases never go past t (replay --at: later signals are ignored).
+  void LimitReleaseTo(Millis t) { release_limit_ = t; }
+
   // Signals before this time are late.
   Millis watermark() const;
   Millis max_ts() const { return max_ts_; }
@@ -40,6 +44,7 @@ class Sequencer {
   Millis lateness_;
   Millis max_ts_ = kNone;
   Millis released_ = kNone;
+  Millis release_limit_ = INT64_MAX;
   std::vector<Signal> heap_;
   std::unordered_map<uint64_t, Millis> ids_;  // id hash -> event time
   size_t ids_swept_at_ = 1024;

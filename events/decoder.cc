@@ -1,0 +1,308 @@
+#include "events/decoder.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "slo/time.h"
+
+namespace ninesd::events {
+namespace {
+
+using simdjson::ondemand::json_type;
+using slo::Millis;
+
+constexpr size_t kMaxDepth = 16;
+// Plausible event times: 2000-01-01 .. 2100-01-01. Catches milliseconds sent
+// as seconds and other unit mix-ups.
+constexpr Millis kMinTs = 946'684'800'000;
+constexpr Millis kMaxTs = 4'102'444'800'000;
+
+enum Field : unsigned {
+  kType = 1u << 0,
+  kService = 1u << 1,
+  kTs = 1u << 2,
+  kState = 1u << 3,
+  kGood = 1u << 4,
+  kTotal = 1u << 5,
+  kLatency = 1u << 6,
+  kSuccess = 1u << 7,
+  kLocation = 1u << 8,
+  kId = 1u << 9,
+};
+
+Field FieldOf(std::string_view k) {
+  if (k == "type") return kType;
+  if (k == "service") return kService;
+  if (k == "ts") return kTs;
+  if (k == "state") return kState;
+  if (k == "good") return kGood;
+  if (k == "total") return kTotal;
+  if (k == "latency_ms") return kLatency;
+  if (k == "success") return kSuccess;
+  if (k == "location") return kLocation;
+  if (k == "id") return kId;
+  return static_cast<Field>(0);
+}
+
+}  // namespace
+
+const char* RejectLabel(Reject r) {
+  switch (r) {
+    case Reject::kNone: return "none";
+    case Reject::kBadJson: return "bad_json";
+    case Reject::kTooLarge: return "too_large";
+    case Reject::kMissingField: return "missing_field";
+    case Reject::kWrongType: return "wrong_type";
+    case Reject::kBadValue: return "bad_value";
+    case Reject::kUnknownType: return "unknown_type";
+    case Reject::kUnknownService: return "unknown_service";
+    case Reject::kBadTimestamp: return "bad_timestamp";
+    case Reject::kDuplicateKey: return "duplicate_key";
+    case Reject::kTooManyLocations: return "too_many_locations";
+    case Reject::kLate: return "late";
+    case Reject::kDuplicate: return "duplicate";
+  }
+  return "unknown";
+}
+
+uint64_t HashId(std::string_view id) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h == 0 ? 1 : h;
+}
+
+Decoder::Decoder(const slo::ModelSpec& spec, size_t max_bytes) : max_bytes_(max_bytes) {
+  // Only fails when out of memory; the parser then allocates on first use.
+  if (parser_.allocate(max_bytes + simdjson::SIMDJSON_PADDING, kMaxDepth) != simdjson::SUCCESS) {
+    return;
+  }
+  for (size_t i = 0; i < spec.services.size(); ++i) {
+    services_.emplace(spec.services[i].name, static_cast<uint32_t>(i));
+    event_probe_index_.push_back(static_cast<uint16_t>(spec.services[i].probes.size()));
+  }
+  locations_.resize(spec.services.size());
+}
+
+const std::string& Decoder::LocationName(uint32_t service, uint16_t location) const {
+  return locations_[service][location];
+}
+
+Reject Decoder::DecodeCopy(std::string_view json, std::optional<Millis> default_ts,
+                           slo::Signal& out, std::string* detail) {
+  if (json.size() > max_bytes_) {
+    if (detail) *detail = std::to_string(json.size()) + " bytes";
+    return Reject::kTooLarge;
+  }
+  scratch_.assign(json);
+  scratch_.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  return Decode(std::string_view(scratch_.data(), json.size()), scratch_.size(), default_ts, out,
+                detail);
+}
+
+Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Millis> default_ts,
+                       slo::Signal& out, std::string* detail) {
+  auto fail = [&](Reject r, std::string_view why) {
+    if (detail) detail->assign(why);
+    return r;
+  };
+  if (json.size() > max_bytes_) {
+    return fail(Reject::kTooLarge, std::to_string(json.size()) + " bytes");
+  }
+  if (json.size() >= 3 && static_cast<unsigned char>(json[0]) == 0xEF &&
+      static_cast<unsigned char>(json[1]) == 0xBB && static_cast<unsigned char>(json[2]) == 0xBF) {
+    return fail(Reject::kBadJson, "byte-order mark");
+  }
+  simdjson::ondemand::document doc;
+  if (parser_.iterate(json.data(), json.size(), capacity).get(doc) != simdjson::SUCCESS) {
+    return fail(Reject::kBadJson, "malformed JSON");
+  }
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+    return fail(Reject::kBadJson, "not a JSON object");
+  }
+
+  unsigned seen = 0;
+  std::vector<std::string_view> other_keys;
+  std::string_view type, service, state, location, id;
+  std::optional<Millis> ts;
+  bool good_bool = false, success = false;
+  bool good_is_bool = false;
+  uint64_t good_count = 0, total = 0;
+  double latency = 0;
+
+  for (auto field_result : obj) {
+    simdjson::ondemand::field field;
+    if (std::move(field_result).get(field) != simdjson::SUCCESS) return fail(Reject::kBadJson, "malformed JSON");
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
+      return fail(Reject::kBadJson, "malformed key");
+    }
+    Field f = FieldOf(key);
+    if (f == 0) {
+      // Unknown keys are ignored, but never twice (parsers disagree on which wins).
+      for (std::string_view k : other_keys) {
+        if (k == key) return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
+      }
+      other_keys.push_back(key);
+      // Unknown values are skipped unread; malformed ones fail below.
+      continue;
+    }
+    if (seen & f) return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
+    seen |= f;
+    simdjson::ondemand::value v = field.value();
+    json_type jt;
+    if (v.type().get(jt) != simdjson::SUCCESS) return fail(Reject::kBadJson, "malformed value");
+    auto get_string = [&](std::string_view& dst) -> Reject {
+      if (jt != json_type::string) return Reject::kWrongType;
+      if (v.get_string().get(dst) != simdjson::SUCCESS) return Reject::kBadJson;
+      if (dst.find('\0') != std::string_view::npos) return Reject::kBadValue;
+      return Reject::kNone;
+    };
+    Reject r = Reject::kNone;
+    switch (f) {
+      case kType: r = get_string(type); break;
+      case kService: r = get_string(service); break;
+      case kState: r = get_string(state); break;
+      case kLocation: r = get_string(location); break;
+      case kId: r = get_string(id); break;
+      case kTs: {
+        if (jt == json_type::string) {
+          std::string_view s;
+          if (v.get_string().get(s) != simdjson::SUCCESS) return fail(Reject::kBadJson, "ts");
+          ts = slo::ParseRfc3339(s);
+          if (!ts) return fail(Reject::kBadTimestamp, "ts is not RFC 3339");
+        } else if (jt == json_type::number) {
+          double secs;
+          if (v.get_double().get(secs) != simdjson::SUCCESS || !std::isfinite(secs)) {
+            return fail(Reject::kBadTimestamp, "ts out of range");
+          }
+          if (secs < 0 || secs > 1e11) return fail(Reject::kBadTimestamp, "ts out of range");
+          ts = static_cast<Millis>(std::llround(secs * 1000.0));
+        } else {
+          return fail(Reject::kWrongType, "ts must be a string or a number");
+        }
+        break;
+      }
+      case kGood: {
+        if (jt == json_type::boolean) {
+          good_is_bool = true;
+          if (v.get_bool().get(good_bool) != simdjson::SUCCESS) r = Reject::kBadJson;
+        } else if (jt == json_type::number) {
+          if (v.get_uint64().get(good_count) != simdjson::SUCCESS) {
+            return fail(Reject::kBadValue, "good must be a whole number >= 0");
+          }
+        } else {
+          r = Reject::kWrongType;
+        }
+        break;
+      }
+      case kTotal:
+        if (jt != json_type::number) {
+          r = Reject::kWrongType;
+        } else if (v.get_uint64().get(total) != simdjson::SUCCESS) {
+          return fail(Reject::kBadValue, "total must be a whole number >= 0");
+        }
+        break;
+      case kLatency:
+        if (jt != json_type::number) {
+          r = Reject::kWrongType;
+        } else if (v.get_double().get(latency) != simdjson::SUCCESS || !std::isfinite(latency) ||
+                   latency < 0) {
+          return fail(Reject::kBadValue, "latency_ms must be a finite number >= 0");
+        }
+        break;
+      case kSuccess:
+        if (jt != json_type::boolean) {
+          r = Reject::kWrongType;
+        } else if (v.get_bool().get(success) != simdjson::SUCCESS) {
+          r = Reject::kBadJson;
+        }
+        break;
+    }
+    if (r != Reject::kNone) {
+      return fail(r, r == Reject::kWrongType ? std::string(key) + " has the wrong type"
+                                             : std::string(key) + " is malformed");
+    }
+  }
+  // Anything after the object (a second document, garbage) is malformed input.
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
+    return fail(Reject::kBadJson, "trailing content");
+  }
+
+  if (!(seen & kType)) return fail(Reject::kMissingField, "type");
+  if (!(seen & kService)) return fail(Reject::kMissingField, "service");
+  auto svc = services_.find(std::string(service));
+  slo::Signal s;
+  if (type == "state") {
+    s.kind = slo::SignalKind::kState;
+    if (!(seen & kState)) return fail(Reject::kMissingField, "state");
+    if (state == "up") {
+      s.state = slo::State::kUp;
+    } else if (state == "down") {
+      s.state = slo::State::kDown;
+    } else if (state == "degraded") {
+      s.state = slo::State::kDegraded;
+    } else {
+      return fail(Reject::kBadValue, "state must be up, down or degraded");
+    }
+  } else if (type == "heartbeat") {
+    s.kind = slo::SignalKind::kHeartbeat;
+  } else if (type == "outcome") {
+    s.kind = slo::SignalKind::kOutcome;
+    if (!(seen & kGood)) return fail(Reject::kMissingField, "good");
+    if (!good_is_bool) return fail(Reject::kWrongType, "good must be true or false");
+    s.good = good_bool;
+  } else if (type == "counts") {
+    s.kind = slo::SignalKind::kCounts;
+    if (!(seen & kGood)) return fail(Reject::kMissingField, "good");
+    if (!(seen & kTotal)) return fail(Reject::kMissingField, "total");
+    if (good_is_bool) return fail(Reject::kWrongType, "good must be a count");
+    if (good_count > total) return fail(Reject::kBadValue, "good > total");
+    if (total > (uint64_t{1} << 40)) return fail(Reject::kBadValue, "total too large");
+    s.good_count = good_count;
+    s.total_count = total;
+  } else if (type == "probe") {
+    s.kind = slo::SignalKind::kProbe;
+    if (!(seen & kSuccess)) return fail(Reject::kMissingField, "success");
+    s.good = success;
+  } else {
+    return fail(Reject::kUnknownType, std::string("type \"") + std::string(type) + "\"");
+  }
+  if (svc == services_.end()) {
+    return fail(Reject::kUnknownService, std::string("service \"") + std::string(service) + "\"");
+  }
+  s.service = svc->second;
+  if (seen & kLatency) {
+    s.has_latency = true;
+    s.latency_ms = latency;
+  }
+  if (!ts) ts = default_ts;
+  if (!ts) return fail(Reject::kMissingField, "ts");
+  if (*ts < kMinTs || *ts >= kMaxTs) return fail(Reject::kBadTimestamp, "ts outside 2000..2100");
+  s.ts = *ts;
+  if (seen & kId) {
+    if (id.empty()) return fail(Reject::kBadValue, "id is empty");
+    s.id_hash = HashId(id);
+  }
+  if (s.kind == slo::SignalKind::kProbe) {
+    s.probe = event_probe_index_[s.service];
+    std::vector<std::string>& locs = locations_[s.service];
+    size_t i = 0;
+    while (i < locs.size() && locs[i] != location) ++i;
+    if (i == locs.size()) {
+      if (locs.size() >= kMaxLocationsPerService) {
+        return fail(Reject::kTooManyLocations, "location \"" + std::string(location) + "\"");
+      }
+      locs.emplace_back(location);
+    }
+    s.location = static_cast<uint16_t>(i);
+  }
+  out = s;
+  return Reject::kNone;
+}
+
+}  // namespace ninesd::events

@@ -1,0 +1,74 @@
+#pragma once
+// Decoder: one JSON event (SPEC section 4) into a core Signal, or a reject
+// reason. Used by `ninesd replay` and the Kafka consumer thread alike.
+//
+// Strict where parsers disagree (RELIABILITY.md, untrusted input): duplicate
+// keys, nesting deeper than 16, invalid UTF-8, NUL in strings, non-integral
+// or out-of-range counts and a byte-order mark are all rejected. Unknown
+// fields are ignored.
+//
+// Thread: one Decoder per thread (it owns a simdjson parser).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "simdjson.h"
+#include "slo/model.h"
+#include "slo/signal.h"
+
+namespace ninesd::events {
+
+enum class Reject : uint8_t {
+  kNone,
+  kBadJson,           // not a JSON object, or malformed
+  kTooLarge,          // over the size limit (checked before parsing)
+  kMissingField,      // type, service, or a field the type needs
+  kWrongType,         // a field of the wrong JSON type
+  kBadValue,          // right type, impossible value (state "sideways", good > total)
+  kUnknownType,       // "type" not one of the five
+  kUnknownService,    // no such service in the config
+  kBadTimestamp,      // unparseable, or outside 2000..2100
+  kDuplicateKey,      // the same key twice in one object
+  kTooManyLocations,  // more distinct probe locations than a service may have
+  kLate,              // older than the allowed lateness (from the Sequencer)
+  kDuplicate,         // same id as an event already taken
+};
+inline constexpr int kNumRejects = 13;
+
+// Stable label for metrics and logs: "bad_json", "late", ...
+const char* RejectLabel(Reject r);
+
+// FNV-1a 64-bit of an event id; never 0 (0 means "no id").
+uint64_t HashId(std::string_view id);
+
+class Decoder {
+ public:
+  static constexpr size_t kMaxLocationsPerService = 64;
+
+  Decoder(const slo::ModelSpec& spec, size_t max_bytes);
+
+  // Decodes `json` (its buffer must stay readable for `capacity` bytes,
+  // capacity >= json.size() + simdjson::SIMDJSON_PADDING). `default_ts`
+  // is the Kafka message time, used when the event has no "ts".
+  Reject Decode(std::string_view json, size_t capacity, std::optional<slo::Millis> default_ts,
+                slo::Signal& out, std::string* detail = nullptr);
+  // Convenience for callers without a padded buffer (copies).
+  Reject DecodeCopy(std::string_view json, std::optional<slo::Millis> default_ts,
+                    slo::Signal& out, std::string* detail = nullptr);
+
+  const std::string& LocationName(uint32_t service, uint16_t location) const;
+
+ private:
+  simdjson::ondemand::parser parser_;
+  size_t max_bytes_;
+  std::unordered_map<std::string, uint32_t> services_;
+  std::vector<std::vector<std::string>> locations_;  // per service
+  std::vector<uint16_t> event_probe_index_;          // per service
+  std::string scratch_;
+};
+
+}  // namespace ninesd::events
