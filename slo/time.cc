@@ -34,7 +34,7 @@ bool Expect(std::string_view s, size_t& pos, char c) {
 
 std::optional<Millis> ParseRfc3339(std::string_view s) {
   size_t pos = 0;
-  int y, mo, d, h, mi, sec;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
   if (!ReadDigits(s, pos, 4, y) || !Expect(s, pos, '-') || !ReadDigits(s, pos, 2, mo) ||
       !Expect(s, pos, '-') || !ReadDigits(s, pos, 2, d) || !Expect(s, pos, 'T') ||
       !ReadDigits(s, pos, 2, h) || !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, mi) ||
@@ -61,7 +61,7 @@ std::optional<Millis> ParseRfc3339(std::string_view s) {
   } else if (s[pos] == '+' || s[pos] == '-') {
     int sign = s[pos] == '-' ? -1 : 1;
     ++pos;
-    int oh, om;
+    int oh = 0, om = 0;
     if (!ReadDigits(s, pos, 2, oh) || !Expect(s, pos, ':') || !ReadDigits(s, pos, 2, om) ||
         oh > 23 || om > 59) {
       return std::nullopt;

@@ -66,6 +66,25 @@ struct RefLeaf {
     return flips;
   }
 
+  struct ProbeSource {
+    uint16_t probe;
+    std::vector<std::pair<Millis, State>> flips;
+    std::vector<Interval> chains;
+  };
+  std::vector<ProbeSource> probe_sources;
+
+  void Prepare() {
+    std::set<std::pair<uint16_t, uint16_t>> sources;
+    for (const Signal& s : signals) {
+      if (s.kind == SignalKind::kProbe) sources.insert({s.probe, s.location});
+    }
+    for (auto [probe, loc] : sources) {
+      ProbeSource ps{probe, {}, {}};
+      ps.flips = ProbeFlips(probe, loc, &ps.chains);
+      probe_sources.push_back(std::move(ps));
+    }
+  }
+
   State At(Millis t) const {
     if (t < origin) return State::kUnknown;
     for (const Interval& m : maintenance) {
@@ -91,25 +110,19 @@ struct RefLeaf {
       }
       if (last >= 0) take(t < last + *spec->heartbeat_timeout ? State::kUp : State::kDown);
     }
-    std::set<std::pair<uint16_t, uint16_t>> sources;
-    for (const Signal& s : signals) {
-      if (s.kind == SignalKind::kProbe) sources.insert({s.probe, s.location});
-    }
     std::map<uint16_t, std::pair<int, int>> votes;  // probe -> (known, down)
-    for (auto [probe, loc] : sources) {
-      std::vector<Interval> chains;
-      auto flips = ProbeFlips(probe, loc, &chains);
+    for (const ProbeSource& src : probe_sources) {
       bool in_chain = false;
-      for (const Interval& c : chains) in_chain |= c.first <= t && t < c.second;
+      for (const Interval& c : src.chains) in_chain |= c.first <= t && t < c.second;
       State s = State::kUnknown;
       if (in_chain) {
-        for (auto [ft, fs] : flips) {
+        for (auto [ft, fs] : src.flips) {
           if (ft <= t) s = fs;
         }
       }
       if (s != State::kUnknown) {
-        ++votes[probe].first;
-        if (s == State::kDown) ++votes[probe].second;
+        ++votes[src.probe].first;
+        if (s == State::kDown) ++votes[src.probe].second;
       }
     }
     for (auto [probe, kd] : votes) {
@@ -252,7 +265,8 @@ TEST(PropertyTest, LeafServicesMatchTheReferenceInAnyDeliveryOrder) {
     for (const Signal& s : sig) {
       if (s.ts < at) before.push_back(s);
     }
-    RefLeaf ref{&spec.services[0], before, maint, kT0};
+    RefLeaf ref{&spec.services[0], before, maint, kT0, {}};
+    ref.Prepare();
     std::vector<Millis> points{kT0};
     for (const Signal& s : before) {
       points.push_back(s.ts);
@@ -263,7 +277,12 @@ TEST(PropertyTest, LeafServicesMatchTheReferenceInAnyDeliveryOrder) {
       points.push_back(m.first);
       points.push_back(m.second);
     }
-    auto state_at = [&](Millis t) { return ref.At(t); };
+    std::map<Millis, State> memo;
+    auto state_at = [&](Millis t) {
+      auto it = memo.find(t);
+      if (it == memo.end()) it = memo.emplace(t, ref.At(t)).first;
+      return it->second;
+    };
     const std::string ctx = "case " + std::to_string(c);
 
     std::vector<SloStatus> sorted = RunStream(spec, sig, lateness, at);
