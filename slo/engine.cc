@@ -16,11 +16,7 @@ constexpr Millis kMaintenanceChunk = 8 * kDay;
 
 unsigned Bit(State s) { return 1u << static_cast<unsigned>(s); }
 
-// A change of one source's state, in time order.
-struct Change {
-  Millis t;
-  State s;
-};
+using Change = internal::StateChange;
 
 // Appends a change; a change at the same instant as the last one replaces it.
 void Push(std::vector<Change>& out, Millis floor, Millis t, State s) {
@@ -74,16 +70,26 @@ struct Engine::ProbeSourceState {
 };
 
 struct Engine::Service {
+  // Hot: read for every signal (kept in the first cache line).
+  bool composite = false;
+  bool dirty = false;            // signals buffered since the last materialization
+  uint32_t ratio_first = 0;      // ratio/latency SLOs: ratio_slos_[first, first + count)
+  uint32_t ratio_count = 0;
+  Millis heartbeat_timeout = 0;  // 0: no heartbeat source
+  Millis min_stale_after = 0;    // shortest stale_after of any probe (for activation)
+  std::vector<Signal> buffer;    // availability signals at or after F, in order
+  Millis heartbeat_deadline = kForever;  // last heartbeat + timeout
+  Millis probe_deadline = kForever;      // last probe result + stale_after
+  Millis deadline_registered = kForever;
+  // Cold.
   const ServiceSpec* spec = nullptr;
   Timeline timeline;
   Millis final_until = 0;  // F: the timeline before F never changes again
-  bool dirty = false;      // signals buffered since the last materialization
   Millis next_change = kForever;  // the state may change without a signal here
   // Leaf sources at F.
   State state_source = State::kUnknown;
   Millis last_heartbeat = kNever;
   std::vector<ProbeSourceState> probes;
-  std::vector<Signal> buffer;  // availability signals at or after F, in order
   // Maintenance.
   std::optional<MaintenanceSchedule> maintenance;
   std::vector<Interval> maint_cache;
@@ -92,22 +98,24 @@ struct Engine::Service {
   std::vector<uint32_t> dependents;
   std::vector<uint32_t> slos;
   Millis retention = 0;       // history kept behind now
-  Millis deadline_registered = kForever;
-  Millis heartbeat_deadline = kForever;  // last heartbeat + timeout
-  Millis probe_deadline = kForever;      // last probe result + stale_after
   Millis deadline() const { return std::min(heartbeat_deadline, probe_deadline); }
   Millis pruned_at = 0;
 };
 
 struct Engine::SloRt {
+  // Hot: read for every outcome or counts event of the service.
+  SloKind kind = SloKind::kAvailability;
+  bool active = false;
+  double latency_threshold_ms = 0;
+  Millis last_bad = kNever;                  // ratio / latency
+  Millis period_end = 0;                     // calendar windows
+  std::optional<MinuteSeries> series;        // ratio / latency
+  // Cold.
   const SloSpec* spec = nullptr;
   std::optional<ZoneCalendar> zone;
-  Millis period_start = 0, period_end = 0;  // calendar windows
-  std::optional<MinuteSeries> series;        // ratio / latency
+  Millis period_start = 0;
   size_t window_tracker = 0;                 // tracker index of a rolling window
-  Millis last_bad = kNever;                  // ratio / latency
   Millis horizon = 0;
-  bool active = false;
   bool firing[kNumAlertKinds] = {};
   Millis since[kNumAlertKinds] = {};
 };
@@ -129,6 +137,12 @@ Status Engine::Init() {
   for (size_t i = 0; i < n; ++i) {
     Service& svc = services_[i];
     svc.spec = &spec_.services[i];
+    svc.composite = svc.spec->composite != CompositeMode::kNone;
+    svc.heartbeat_timeout = svc.spec->heartbeat_timeout.value_or(0);
+    svc.min_stale_after = svc.spec->event_probe.stale_after;
+    for (const ProbeSourceSpec& p : svc.spec->probes) {
+      svc.min_stale_after = std::min(svc.min_stale_after, p.stale_after);
+    }
     std::vector<const MaintenanceSpec*> rules;
     for (const MaintenanceSpec& m : spec_.maintenance) {
       if (m.services.empty() ||
@@ -204,6 +218,17 @@ Status Engine::Init() {
     };
     need(sp.service);
     services_[sp.service].slos.push_back(static_cast<uint32_t>(i));
+    slo.kind = sp.kind;
+    slo.latency_threshold_ms = sp.latency_threshold_ms;
+  }
+  // Ratio and latency SLOs per service, contiguous for the event hot path.
+  for (size_t i = 0; i < n; ++i) {
+    Service& svc = services_[i];
+    svc.ratio_first = static_cast<uint32_t>(ratio_slos_.size());
+    for (uint32_t k : svc.slos) {
+      if (slos_[k].kind != SloKind::kAvailability) ratio_slos_.push_back(k);
+    }
+    svc.ratio_count = static_cast<uint32_t>(ratio_slos_.size()) - svc.ratio_first;
   }
   return Ok{};
 }
@@ -293,29 +318,37 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
   Millis next_change = kForever;
   Millis pending = kForever;  // earliest start of an unresolved threshold streak
 
-  // Per-source change lists over [F, t).
-  std::vector<std::vector<Change>> sources;
-  std::vector<int> group;  // probe sources: probe index; others: -1
+  // Per-source change lists over [F, t), in reused scratch vectors: this
+  // runs for every few signals of every service.
+  size_t nsrc = 0;
+  auto next_source = [&](int group) -> std::vector<Change>& {
+    if (scratch_changes_.size() <= nsrc) scratch_changes_.emplace_back();
+    if (scratch_group_.size() <= nsrc) scratch_group_.push_back(0);
+    scratch_group_[nsrc] = group;
+    std::vector<Change>& ch = scratch_changes_[nsrc++];
+    ch.clear();
+    return ch;
+  };
 
   // State events.
   {
-    std::vector<Change> ch{{F, svc.state_source}};
+    std::vector<Change>& ch = next_source(-1);
+    ch.push_back({F, svc.state_source});
     for (const Signal& s : svc.buffer) {
-      if (s.kind == SignalKind::kState && s.ts < t) Push(ch, F, s.ts, s.state);
+      if (s.ts >= t) break;
+      if (s.kind == SignalKind::kState) Push(ch, F, s.ts, s.state);
     }
-    sources.push_back(std::move(ch));
-    group.push_back(-1);
   }
   // Heartbeats: up on [hb, hb + timeout), down after.
-  Millis last_hb_at_end = svc.last_heartbeat;
   if (sp.heartbeat_timeout) {
     const Millis timeout = *sp.heartbeat_timeout;
     Millis last = svc.last_heartbeat;
-    std::vector<Change> ch;
+    std::vector<Change>& ch = next_source(-1);
     State s0 = last == kNever ? State::kUnknown : (F < last + timeout ? State::kUp : State::kDown);
     ch.push_back({F, s0});
     for (const Signal& s : svc.buffer) {
-      if (s.kind != SignalKind::kHeartbeat || s.ts >= t) continue;
+      if (s.ts >= t) break;
+      if (s.kind != SignalKind::kHeartbeat) continue;
       if (last != kNever && last + timeout < s.ts) Push(ch, F, last + timeout, State::kDown);
       Push(ch, F, s.ts, State::kUp);
       last = s.ts;
@@ -327,14 +360,12 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
         next_change = std::min(next_change, last + timeout);
       }
     }
-    last_hb_at_end = last;
-    sources.push_back(std::move(ch));
-    group.push_back(-1);
   }
   // Probe results: every (probe, location) pair is a source. New pairs seen
   // in the buffer start unknown at F.
   for (const Signal& s : svc.buffer) {
-    if (s.kind != SignalKind::kProbe || s.ts >= t) continue;
+    if (s.ts >= t) break;
+    if (s.kind != SignalKind::kProbe) continue;
     bool known = std::any_of(svc.probes.begin(), svc.probes.end(), [&](const ProbeSourceState& p) {
       return p.probe == s.probe && p.location == s.location;
     });
@@ -390,42 +421,46 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
     return st;
   };
   for (const ProbeSourceState& p : svc.probes) {
-    std::vector<Change> ch;
+    std::vector<Change>& ch = next_source(p.probe);
     ProbeSourceState end = simulate(p, t, &ch, true);
     const ProbeSourceSpec& ps = p.probe < sp.probes.size() ? sp.probes[p.probe] : sp.event_probe;
     if (end.streak_want != State::kUnknown) pending = std::min(pending, end.streak_start);
     if (end.last != kNever && end.last + ps.stale_after >= t) {
       next_change = std::min(next_change, end.last + ps.stale_after);
     }
-    sources.push_back(std::move(ch));
-    group.push_back(p.probe);
   }
 
   // Merge: walk every change point in [F, t) in order.
-  std::vector<size_t> cursor(sources.size(), 0);
-  std::vector<Millis> points;
-  for (const auto& ch : sources) {
-    for (const Change& c : ch) points.push_back(c.t);
+  std::vector<size_t>& cursor = scratch_cursor_;
+  cursor.assign(nsrc, 0);
+  std::vector<Millis>& points = scratch_points_;
+  points.clear();
+  for (size_t i = 0; i < nsrc; ++i) {
+    for (const Change& c : scratch_changes_[i]) points.push_back(c.t);
   }
-  std::vector<Interval> maint;
+  static const std::vector<Interval> kNoMaintenance;
+  const std::vector<Interval>* maint = &kNoMaintenance;
   if (svc.maintenance) {
-    maint = Maintenance(svc, F, t);
-    for (const Interval& iv : maint) {
+    maint = &Maintenance(svc, F, t);
+    for (const Interval& iv : *maint) {
       if (iv.first >= F && iv.first < t) points.push_back(iv.first);
       if (iv.second >= F && iv.second < t) points.push_back(iv.second);
       if (iv.second >= t) next_change = std::min(next_change, iv.first >= t ? iv.first : iv.second);
     }
-    if (maint.empty() || maint.back().second < t) {
+    if (maint->empty() || maint->back().second < t) {
       next_change = std::min(next_change, svc.maint_to);
     }
   }
-  std::sort(points.begin(), points.end());
-  points.erase(std::unique(points.begin(), points.end()), points.end());
+  if (points.size() > 1) {
+    std::sort(points.begin(), points.end());
+    points.erase(std::unique(points.begin(), points.end()), points.end());
+  }
 
   svc.timeline.Truncate(F);
   size_t mcur = 0;
   const int quorum = std::max(1, sp.quorum);
-  std::vector<int> down_in_group, known_in_group;
+  std::vector<int>& down_in_group = scratch_down_;
+  std::vector<int>& known_in_group = scratch_known_;
   for (Millis p : points) {
     if (p >= t) break;
     // Probe groups (locations of one probe) vote with a quorum.
@@ -433,14 +468,15 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
     known_in_group.assign(sp.probes.size() + 1, 0);
     bool any_known = false;
     State worst = State::kUp;
-    for (size_t i = 0; i < sources.size(); ++i) {
-      const auto& ch = sources[i];
+    for (size_t i = 0; i < nsrc; ++i) {
+      const auto& ch = scratch_changes_[i];
       while (cursor[i] + 1 < ch.size() && ch[cursor[i] + 1].t <= p) ++cursor[i];
       State s = ch[cursor[i]].s;
-      if (group[i] >= 0) {
+      int group = scratch_group_[i];
+      if (group >= 0) {
         if (s != State::kUnknown) {
-          ++known_in_group[static_cast<size_t>(group[i])];
-          if (s == State::kDown) ++down_in_group[static_cast<size_t>(group[i])];
+          ++known_in_group[static_cast<size_t>(group)];
+          if (s == State::kDown) ++down_in_group[static_cast<size_t>(group)];
         }
       } else if (s != State::kUnknown) {
         any_known = true;
@@ -453,8 +489,8 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
       if (down_in_group[g] >= std::min(quorum, known_in_group[g])) worst = State::kDown;
     }
     State merged = any_known ? worst : State::kUnknown;
-    while (mcur < maint.size() && maint[mcur].second <= p) ++mcur;
-    if (mcur < maint.size() && maint[mcur].first <= p) merged = State::kExcluded;
+    while (mcur < maint->size() && (*maint)[mcur].second <= p) ++mcur;
+    if (mcur < maint->size() && (*maint)[mcur].first <= p) merged = State::kExcluded;
     svc.timeline.Set(p, merged);
   }
   svc.timeline.ExtendTo(t);
@@ -473,7 +509,6 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
     svc.buffer.erase(svc.buffer.begin(), keep);
     svc.final_until = new_f;
   }
-  (void)last_hb_at_end;
   svc.next_change = next_change;
   svc.dirty = false;
 }
@@ -553,55 +588,67 @@ Status Engine::Apply(const Signal& s) {
   return Ok{};
 }
 
+void Engine::ApplyBatch(const Signal* signals, size_t n) {
+  // Services and SLOs are touched in random order: prefetch a few signals
+  // ahead so their cache misses overlap.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) __builtin_prefetch(&services_[signals[i + kAhead].service]);
+    if (i + kAhead / 2 < n) {
+      const Service& next = services_[signals[i + kAhead / 2].service];
+      if (next.ratio_count > 0) __builtin_prefetch(&slos_[ratio_slos_[next.ratio_first]]);
+      if (!next.buffer.empty()) __builtin_prefetch(next.buffer.data() + next.buffer.size());
+    }
+    if (!Apply(signals[i]).ok()) continue;
+  }
+}
+
 void Engine::ApplyEvent(const Signal& s) {
   Service& svc = services_[s.service];
   switch (s.kind) {
     case SignalKind::kState:
     case SignalKind::kHeartbeat:
     case SignalKind::kProbe: {
-      if (svc.spec->composite != CompositeMode::kNone) return;  // composites derive their state
-      if (s.kind == SignalKind::kHeartbeat && !svc.spec->heartbeat_timeout) return;
+      if (svc.composite) return;  // composites derive their state
+      if (s.kind == SignalKind::kHeartbeat && svc.heartbeat_timeout == 0) return;
       svc.buffer.push_back(s);
       svc.dirty = true;
       bool bad = (s.kind == SignalKind::kState && s.state != State::kUp) ||
                  (s.kind == SignalKind::kProbe && !s.good);
       if (s.kind == SignalKind::kHeartbeat) {
-        svc.heartbeat_deadline = s.ts + *svc.spec->heartbeat_timeout;
+        svc.heartbeat_deadline = s.ts + svc.heartbeat_timeout;
       } else if (s.kind == SignalKind::kProbe) {
-        const ProbeSourceSpec& ps = s.probe < svc.spec->probes.size()
-                                        ? svc.spec->probes[s.probe]
-                                        : svc.spec->event_probe;
-        svc.probe_deadline = s.ts + ps.stale_after;
+        // The shortest staleness of the service's probes: checking early is harmless.
+        svc.probe_deadline = s.ts + svc.min_stale_after;
       }
       if (bad) Activate(s.service);
       if (svc.deadline() != kForever) ScheduleDeadline(s.service);
-      // Keep the buffer short: fold it into the timeline now and then.
-      if (svc.buffer.size() >= 64) MaterializeLeaf(svc, s.ts);
+      // Keep the buffer short (cache-friendly): fold it into the timeline.
+      if (svc.buffer.size() >= 8) MaterializeLeaf(svc, s.ts);
       return;
     }
     case SignalKind::kOutcome:
     case SignalKind::kCounts: {
       bool in_maint = false;
       bool maint_known = false;
-      for (uint32_t i : svc.slos) {
+      for (uint32_t k = svc.ratio_first; k < svc.ratio_first + svc.ratio_count; ++k) {
+        const uint32_t i = ratio_slos_[k];
         SloRt& slo = slos_[i];
-        const SloSpec& sp = *slo.spec;
-        if (sp.kind == SloKind::kAvailability) continue;
         Counts c;
         if (s.kind == SignalKind::kCounts) {
-          if (sp.kind == SloKind::kLatency) continue;
+          if (slo.kind == SloKind::kLatency) continue;
           c.total = s.total_count;
           c.bad = s.total_count - s.good_count;
-        } else if (sp.kind == SloKind::kRatio) {
+        } else if (slo.kind == SloKind::kRatio) {
           c.total = 1;
           c.bad = s.good ? 0 : 1;
         } else {
           if (!s.has_latency) continue;
           c.total = 1;
-          c.bad = s.latency_ms <= sp.latency_threshold_ms ? 0 : 1;
+          c.bad = s.latency_ms <= slo.latency_threshold_ms ? 0 : 1;
         }
         if (!maint_known) {
-          in_maint = InMaintenance(svc, s.ts);
+          in_maint = svc.maintenance && InMaintenance(svc, s.ts);
           maint_known = true;
         }
         if (in_maint) {
@@ -625,7 +672,7 @@ void Engine::ApplyEvent(const Signal& s) {
 }
 
 void Engine::AdvanceSeries(SloRt& slo, Millis t) {
-  if (slo.zone) {
+  if (slo.period_end != 0 && t >= slo.period_end) {
     while (t >= slo.period_end) {
       slo.series->AdvanceTo(slo.period_end);
       auto [a, b] = slo.zone->Period(slo.spec->window.calendar, slo.period_end);

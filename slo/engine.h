@@ -65,6 +65,14 @@ class EngineObserver {
   virtual void OnAlert(uint32_t slo, AlertKind kind, bool firing, Millis at) = 0;
 };
 
+namespace internal {
+// A change of one source's state, in time order.
+struct StateChange {
+  Millis t;
+  State s;
+};
+}  // namespace internal
+
 class Engine {
  public:
   static Result<std::unique_ptr<Engine>> Create(ModelSpec spec);
@@ -77,6 +85,8 @@ class Engine {
 
   // Requires s.ts >= now(); otherwise returns an error and ignores it.
   ninesd::Status Apply(const Signal& s);
+  // Apply() for a run of signals in time order (prefetches ahead).
+  void ApplyBatch(const Signal* signals, size_t n);
   // Time moves to t (no-op when t <= now()); evaluates the alert grid.
   void AdvanceTo(Millis t);
   Millis now() const { return now_; }
@@ -127,8 +137,15 @@ class Engine {
   std::vector<Service> services_;
   std::vector<SloRt> slos_;
   std::vector<uint32_t> order_;   // services, members before composites
+  std::vector<uint32_t> ratio_slos_;  // ratio/latency SLOs grouped by service
   std::vector<uint32_t> active_;  // SLOs evaluated at grid points
   std::vector<std::pair<Millis, uint32_t>> wheel_;  // (deadline tick, service) min-heap
+  // Scratch space of MaterializeLeaf, reused to keep it allocation-free.
+  std::vector<std::vector<internal::StateChange>> scratch_changes_;
+  std::vector<int> scratch_group_;
+  std::vector<size_t> scratch_cursor_;
+  std::vector<Millis> scratch_points_;
+  std::vector<int> scratch_down_, scratch_known_;
 };
 
 }  // namespace ninesd::slo

@@ -77,6 +77,7 @@ class MinuteSeries {
   void PushRecord(const Counts& c);
   Counts DecodeAt(uint64_t& pos) const;
 
+  // The open minute first: it is all that most events touch.
   int64_t open_minute_;      // minute index (t / 60000) of the open minute
   Counts open_;
   std::deque<uint8_t> bytes_;

@@ -73,7 +73,7 @@ std::vector<BurnAlertSpec> DefaultBurnAlerts();
 // credit_percent (of the period's fee). SloSpec::credits is sorted by
 // below_percent ascending, so the first tier the attainment is under applies.
 struct Credit {
-  double below_percent = 0;  // (0, 100]
+  double below_percent = 0;   // (0, 100]
   double credit_percent = 0;  // (0, 100]
 };
 

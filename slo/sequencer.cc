@@ -43,13 +43,14 @@ Verdict Sequencer::Push(const Signal& s) {
 }
 
 void Sequencer::ReleaseUpTo(Millis t) {
+  batch_.clear();
   while (!heap_.empty() && heap_.front().ts < t) {
     std::pop_heap(heap_.begin(), heap_.end(), HeapLess);
-    Signal s = heap_.back();
+    batch_.push_back(heap_.back());
     heap_.pop_back();
-    // Ordered by construction; Apply cannot fail on time here.
-    (void)engine_.Apply(s);
   }
+  // Ordered by construction: Apply cannot fail on time here.
+  engine_.ApplyBatch(batch_.data(), batch_.size());
   if (released_ == kNone || t > released_) released_ = t;
   engine_.AdvanceTo(t);
   // Ids older than the watermark can only come back late: forget them.
