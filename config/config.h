@@ -17,7 +17,7 @@ using slo::Millis;
 
 struct Diagnostic {
   std::string file;
-  int line = 0;  // 1-based
+  int line = 0;    // 1-based
   int column = 0;  // 1-based
   std::string message;
   std::string ToString() const;  // "FILE:LINE:COL: message"
@@ -47,21 +47,25 @@ struct KafkaConfig {
   std::string dead_letter_topic;
   Millis allowed_lateness = 10'000;
   int max_event_bytes = 65536;
-  std::map<std::string, std::string> properties;  // librdkafka pass-through (security.*, sasl.*, ssl.*)
+  // librdkafka pass-through (security.*, sasl.*, ssl.*). A key "NAME_file"
+  // means: set NAME to the content of that file (read by the Kafka input).
+  std::map<std::string, std::string> properties;
 };
 
 enum class ProbeType { kHttp, kTcp, kDns, kIcmp };
 
 // One probe of a service. Type-specific fields are set only for their type.
+// Its failure/success thresholds and stale_after are in the core's view:
+// model.services[service_index].probes[probe_index].
 struct ProbeConfig {
   ProbeType type = ProbeType::kHttp;
-  std::string name;  // default: "<type>-<index>"
+  std::string name;  // default: "<type>-<n>", n counting the service's probes of that type from 1
   std::string service;
   uint32_t service_index = 0;
   uint16_t probe_index = 0;  // index into ServiceSpec::probes
   Millis interval = 10'000;
   Millis timeout = 5'000;
-  std::string location;  // default: host name (filled in by the daemon)
+  std::string location;  // empty: the host name (filled in by the daemon)
   // http
   std::string url;
   std::string method = "GET";
@@ -84,9 +88,9 @@ enum class HookType { kAlertmanager, kWebhook, kExec };
 
 struct HookConfig {
   HookType type = HookType::kAlertmanager;
-  std::vector<std::string> urls;      // alertmanager (one or more), webhook (one)
-  std::string secret_file;            // webhook HMAC secret
-  std::vector<std::string> command;   // exec argv
+  std::vector<std::string> urls;     // alertmanager (one or more), webhook (one)
+  std::string secret_file;           // webhook HMAC secret
+  std::vector<std::string> command;  // exec argv
   Millis timeout = 10'000;
 };
 
@@ -107,7 +111,7 @@ struct Config {
 };
 
 struct LoadResult {
-  std::optional<Config> config;      // set only when errors is empty
+  std::optional<Config> config;  // set only when errors is empty
   std::vector<Diagnostic> errors;
   bool ok() const { return errors.empty() && config.has_value(); }
 };

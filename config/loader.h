@@ -1,0 +1,16 @@
+#pragma once
+// The section readers behind LoadConfigText (internal to config/). Each reads
+// its part of the top-level mapping into cfg and reports problems to the
+// Section's Diagnostics; none of them stops at the first error.
+
+#include "config/config.h"
+#include "config/reader.h"
+
+namespace ninesd::config::internal {
+
+// server, state, kafka, alerting.
+void ReadShell(const Section& top, Config& cfg);
+// services (with their probes), slos, maintenance: cfg.model and cfg.probes.
+void ReadModel(const Section& top, Config& cfg);
+
+}  // namespace ninesd::config::internal

@@ -1,0 +1,190 @@
+#include "config/yaml_input.h"
+
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "yaml-cpp/eventhandler.h"
+
+namespace ninesd::config::internal {
+namespace {
+
+struct Rejected {
+  YAML::Mark mark;
+  std::string message;
+};
+
+YAML::Mark MarkAt(int line, int column) {
+  YAML::Mark m;
+  m.line = line;
+  m.column = column;
+  return m;
+}
+
+// Byte offset of the start of every line.
+std::vector<size_t> LineStarts(std::string_view text) {
+  std::vector<size_t> starts{0};
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') starts.push_back(i + 1);
+  }
+  return starts;
+}
+
+// A first pass over the parser's events, before any tree is built: bounds the
+// nesting depth and the size of the document with aliases expanded.
+class Guard : public YAML::EventHandler {
+ public:
+  explicit Guard(std::string_view text) : text_(text) {}
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1) throw Rejected{mark, "only one YAML document is allowed per file"};
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Leaf(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = sizes_.find(anchor);
+    if (it == sizes_.end() || it->second == 0) {
+      throw Rejected{mark, "an alias may not refer to a node that contains it"};
+    }
+    Add(mark, it->second);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                const std::string& /*value*/) override {
+    last_scalar_ = mark;
+    Leaf(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    Open(mark, anchor);
+  }
+  void OnSequenceEnd() override { Close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    Open(mark, anchor);
+  }
+  void OnMapEnd() override { Close(); }
+
+  // yaml-cpp 0.7 reads a quoted scalar that is never closed as if the end of
+  // the file closed it. Only the last scalar can be affected: an earlier one
+  // would have been closed by the next quote character.
+  void CheckLastScalar() const {
+    if (!last_scalar_) return;
+    const YAML::Mark& m = *last_scalar_;
+    std::vector<size_t> starts = LineStarts(text_);
+    // Only where the mark's byte offset agrees with its line and column.
+    if (m.line < 0 || static_cast<size_t>(m.line) >= starts.size() ||
+        starts[static_cast<size_t>(m.line)] + static_cast<size_t>(m.column) !=
+            static_cast<size_t>(m.pos)) {
+      return;
+    }
+    size_t i = static_cast<size_t>(m.pos);
+    // Skip an anchor and a tag in front of the scalar.
+    while (i < text_.size() && (text_[i] == '&' || text_[i] == '!')) {
+      while (i < text_.size() && text_[i] != ' ' && text_[i] != '\t' && text_[i] != '\n') ++i;
+      while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n')) ++i;
+    }
+    if (i >= text_.size() || (text_[i] != '"' && text_[i] != '\'')) return;
+    char quote = text_[i];
+    for (size_t j = i + 1; j < text_.size(); ++j) {
+      if (quote == '"' && text_[j] == '\\') {
+        ++j;
+      } else if (text_[j] == quote) {
+        if (quote == '\'' && j + 1 < text_.size() && text_[j + 1] == '\'') {
+          ++j;  // '' is an escaped quote
+        } else {
+          return;
+        }
+      }
+    }
+    throw Rejected{m, "unterminated quoted string"};
+  }
+
+ private:
+  struct Frame {
+    YAML::anchor_t anchor;
+    uint64_t size;
+  };
+
+  void Add(const YAML::Mark& mark, uint64_t nodes) {
+    total_ += nodes;
+    if (!stack_.empty()) stack_.back().size += nodes;
+    if (total_ > kMaxNodes) {
+      throw Rejected{mark, "document too large: more than " + std::to_string(kMaxNodes) +
+                               " nodes with aliases expanded"};
+    }
+  }
+  void Leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    Add(mark, 1);
+    if (anchor != 0) sizes_[anchor] = 1;
+  }
+  void Open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (stack_.size() >= kMaxDepth) {
+      throw Rejected{mark, "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
+    }
+    Add(mark, 1);
+    stack_.push_back(Frame{anchor, 1});
+    if (anchor != 0) sizes_[anchor] = 0;  // open: an alias to it now would be a cycle
+  }
+  void Close() {
+    Frame f = stack_.back();
+    stack_.pop_back();
+    if (f.anchor != 0) sizes_[f.anchor] = f.size;
+    if (!stack_.empty()) stack_.back().size += f.size;
+  }
+
+  std::string_view text_;
+  int documents_ = 0;
+  uint64_t total_ = 0;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, uint64_t> sizes_;  // expanded size per anchor; 0: open
+  std::optional<YAML::Mark> last_scalar_;
+};
+
+// A parser error on a line indented with a tab is reported at the tab.
+std::optional<YAML::Mark> TabIndentNear(std::string_view text, int error_line) {
+  std::vector<size_t> starts = LineStarts(text);
+  for (int line = std::max(0, error_line - 1); line <= error_line; ++line) {
+    if (line < 0 || static_cast<size_t>(line) >= starts.size()) continue;
+    for (size_t i = starts[static_cast<size_t>(line)]; i < text.size(); ++i) {
+      if (text[i] == '\t') return MarkAt(line, static_cast<int>(i - starts[line]));
+      if (text[i] != ' ') break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> ParseYaml(std::string_view text, Diagnostics& diag) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 BOM
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    std::vector<size_t> starts = LineStarts(text.substr(0, nul));
+    diag.Add(MarkAt(static_cast<int>(starts.size() - 1), static_cast<int>(nul - starts.back())),
+             "NUL byte in the file (a config file is UTF-8 text)");
+    return std::nullopt;
+  }
+  std::string copy(text);
+  try {
+    std::istringstream events(copy);
+    YAML::Parser parser(events);
+    Guard guard(text);
+    while (parser.HandleNextDocument(guard)) {
+    }
+    guard.CheckLastScalar();
+    return YAML::Load(copy);
+  } catch (const Rejected& e) {
+    diag.Add(e.mark, e.message);
+  } catch (const YAML::Exception& e) {
+    if (auto tab = TabIndentNear(text, e.mark.line)) {
+      diag.Add(*tab, "tab character in indentation; YAML indents with spaces only");
+    } else {
+      diag.Add(e.mark, "invalid YAML: " + e.msg);
+    }
+  } catch (const std::exception& e) {
+    diag.Add(YAML::Mark(), std::string("invalid YAML: ") + e.what());
+  }
+  return std::nullopt;
+}
+
+}  // namespace ninesd::config::internal

@@ -1,0 +1,128 @@
+// ninesd: command line entry point. `run` is the daemon; the other commands
+// are one-shot tools sharing its config loader and engine.
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/daemon.h"
+#include "daemon/logging.h"
+#include "daemon/version_info.h"
+#include "replay/replay.h"
+
+namespace {
+
+using namespace ninesd;
+
+int RunDaemon(const std::string& config_path, const std::string& log_level) {
+  daemon::SetupLogging(*daemon::ParseLogLevel(log_level), daemon::StderrIsJournal());
+  auto log = daemon::Logger("daemon");
+  log->debug("starting version={} config={}", daemon::NinesdVersion(), config_path);
+
+  config::LoadResult loaded = config::LoadConfigFile(config_path);
+  if (!loaded.ok()) {
+    for (const auto& diagnostic : loaded.errors) log->error("{}", diagnostic.ToString());
+    if (loaded.errors.empty()) log->error("{}: cannot load config", config_path);
+    return 1;
+  }
+  daemon::Daemon d(config_path, std::move(*loaded.config));
+  // Modules are wired here, before Start(), as they land: each registers its
+  // metrics (d.registry(), d.AddMetricsWriter), endpoints (d.AddHttpHandler),
+  // d.OnConfigReloaded and d.OnShutdown (final checkpoint), and schedules its
+  // work on d.io().
+  if (Status started = d.Start(); !started) {
+    log->error("{}", started.error().message);
+    return 1;
+  }
+  return d.Run();
+}
+
+int CheckConfig(const std::vector<std::string>& files) {
+  bool all_ok = true;
+  for (const auto& file : files) {
+    config::LoadResult loaded = config::LoadConfigFile(file);
+    if (loaded.ok()) {
+      std::cout << file << ": ok\n";
+      continue;
+    }
+    all_ok = false;
+    for (const auto& diagnostic : loaded.errors) std::cerr << diagnostic.ToString() << "\n";
+    if (loaded.errors.empty()) std::cerr << file << ": cannot load config\n";
+  }
+  return all_ok ? 0 : 1;
+}
+
+int PrintVersion() {
+  std::cout << "ninesd " << daemon::NinesdVersion() << "\n";
+  for (const auto& [library, version] : daemon::LibraryVersions()) {
+    std::cout << library << " " << version << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A peer closing a socket must be an error return, not a dead process.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"ninesd: availability and SLO monitoring daemon", "ninesd"};
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "ninesd: " + std::string(e.what()) + " (see --help)\n";
+  });
+  app.require_subcommand(1);
+
+  std::string config_path;
+  std::string log_level = "info";
+  CLI::App* run = app.add_subcommand("run", "Run the daemon");
+  run->add_option("--config", config_path, "Configuration file (YAML)")->required();
+  run->add_option("--log-level", log_level, "Minimum level logged")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+
+  std::vector<std::string> check_files;
+  CLI::App* check = app.add_subcommand(
+      "check-config", "Validate configuration files; errors as FILE:LINE:COL: message");
+  check->add_option("FILE", check_files, "Configuration files")->required();
+
+  CLI::App* version =
+      app.add_subcommand("version", "Print the versions of ninesd and its libraries");
+
+  replay::ReplayOptions replay_options;
+  std::string at;
+  CLI::App* replay_cmd = app.add_subcommand(
+      "replay", "Feed a JSONL event file through the engine and print the SLO state");
+  replay_cmd->add_option("--config", replay_options.config_path, "Configuration file (YAML)")
+      ->required();
+  replay_cmd->add_option("--events", replay_options.events_path, "Event file, one JSON per line")
+      ->required();
+  replay_cmd->add_option("--at", at, "Time to evaluate at, RFC 3339 (default: the last event's)");
+  replay_cmd->add_option("--format", replay_options.format, "Output format")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*run) return RunDaemon(config_path, log_level);
+    if (*check) return CheckConfig(check_files);
+    if (*version) return PrintVersion();
+    if (*replay_cmd) {
+      if (!at.empty()) replay_options.at = at;
+      return replay::RunReplay(replay_options, std::cout, std::cerr);
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "ninesd: fatal: " << e.what() << "\n";
+    return 1;
+  }
+  return 2;  // unreachable: require_subcommand(1)
+}
