@@ -69,9 +69,9 @@ void BM_Apply(benchmark::State& state) {
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kSignals));
-  state.counters["ns_per_signal"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kSignals),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_signal"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kSignals),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // Through the Sequencer, as replay and the daemon use it.
@@ -94,9 +94,17 @@ void BM_SequencedApply(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kSignals));
 }
 
-BENCHMARK(BM_Apply)->Arg(100)->Arg(10'000)->Arg(100'000)->Unit(benchmark::kMillisecond)
-    ->Repetitions(5)->ReportAggregatesOnly(true);
-BENCHMARK(BM_SequencedApply)->Arg(10'000)->Unit(benchmark::kMillisecond)->Repetitions(5)
+BENCHMARK(BM_Apply)
+    ->Arg(100)
+    ->Arg(10'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_SequencedApply)
+    ->Arg(10'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true);
 
 }  // namespace

@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   std::fprintf(cfg, "slos:\n");
   for (int i = 0; i < services; ++i) {
     const char* kind = i % 3 == 0 ? "availability" : i % 3 == 1 ? "ratio" : "latency";
-    std::fprintf(cfg, "  - {name: slo-%d, service: svc-%d, kind: %s, objective: 99.9, window: 30d%s}\n",
+    std::fprintf(cfg,
+                 "  - {name: slo-%d, service: svc-%d, kind: %s, objective: 99.9, window: 30d%s}\n",
                  i, i, kind, i % 3 == 2 ? ", threshold: 250ms" : "");
   }
   const Millis start = 1'793'577'600'000;
@@ -48,12 +49,16 @@ int main(int argc, char** argv) {
     std::string t = FormatRfc3339(ts);
     bool bad = rnd() % 100 == 0;
     if (svc % 3 == 0) {
-      std::fprintf(ev, "{\"type\":\"probe\",\"service\":\"svc-%d\",\"ts\":\"%s\",\"success\":%s,\"latency_ms\":%d}\n",
+      std::fprintf(ev,
+                   "{\"type\":\"probe\",\"service\":\"svc-%d\",\"ts\":\"%s\",\"success\":%s,"
+                   "\"latency_ms\":%d}\n",
                    svc, t.c_str(), bad ? "false" : "true", static_cast<int>(rnd() % 300));
     } else {
       std::fprintf(ev,
-                   "{\"type\":\"outcome\",\"service\":\"svc-%d\",\"ts\":\"%s\",\"good\":%s,\"latency_ms\":%d.5,\"id\":\"e%ld\"}\n",
-                   svc, t.c_str(), bad ? "false" : "true", static_cast<int>(rnd() % (bad ? 2000 : 240)), i);
+                   "{\"type\":\"outcome\",\"service\":\"svc-%d\",\"ts\":\"%s\",\"good\":%s,"
+                   "\"latency_ms\":%d.5,\"id\":\"e%ld\"}\n",
+                   svc, t.c_str(), bad ? "false" : "true",
+                   static_cast<int>(rnd() % (bad ? 2000 : 240)), i);
     }
   }
   std::fclose(cfg);

@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
     have += got;
     size_t start = 0;
     while (true) {
-      const char* nl = static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
+      const char* nl =
+          static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
       if (!nl && !(eof && start < have)) break;
       size_t len = nl ? static_cast<size_t>(nl - (buf.data() + start)) : have - start;
       simdjson::ondemand::document doc;

@@ -48,19 +48,32 @@ Field FieldOf(std::string_view k) {
 
 const char* RejectLabel(Reject r) {
   switch (r) {
-    case Reject::kNone: return "none";
-    case Reject::kBadJson: return "bad_json";
-    case Reject::kTooLarge: return "too_large";
-    case Reject::kMissingField: return "missing_field";
-    case Reject::kWrongType: return "wrong_type";
-    case Reject::kBadValue: return "bad_value";
-    case Reject::kUnknownType: return "unknown_type";
-    case Reject::kUnknownService: return "unknown_service";
-    case Reject::kBadTimestamp: return "bad_timestamp";
-    case Reject::kDuplicateKey: return "duplicate_key";
-    case Reject::kTooManyLocations: return "too_many_locations";
-    case Reject::kLate: return "late";
-    case Reject::kDuplicate: return "duplicate";
+    case Reject::kNone:
+      return "none";
+    case Reject::kBadJson:
+      return "bad_json";
+    case Reject::kTooLarge:
+      return "too_large";
+    case Reject::kMissingField:
+      return "missing_field";
+    case Reject::kWrongType:
+      return "wrong_type";
+    case Reject::kBadValue:
+      return "bad_value";
+    case Reject::kUnknownType:
+      return "unknown_type";
+    case Reject::kUnknownService:
+      return "unknown_service";
+    case Reject::kBadTimestamp:
+      return "bad_timestamp";
+    case Reject::kDuplicateKey:
+      return "duplicate_key";
+    case Reject::kTooManyLocations:
+      return "too_many_locations";
+    case Reject::kLate:
+      return "late";
+    case Reject::kDuplicate:
+      return "duplicate";
   }
   return "unknown";
 }
@@ -135,7 +148,8 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
 
   for (auto field_result : obj) {
     simdjson::ondemand::field field;
-    if (std::move(field_result).get(field) != simdjson::SUCCESS) return fail(Reject::kBadJson, "malformed JSON");
+    if (std::move(field_result).get(field) != simdjson::SUCCESS)
+      return fail(Reject::kBadJson, "malformed JSON");
     std::string_view key;
     if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
       return fail(Reject::kBadJson, "malformed key");
@@ -144,13 +158,15 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
     if (f == 0) {
       // Unknown keys are ignored, but never twice (parsers disagree on which wins).
       for (std::string_view k : other_keys) {
-        if (k == key) return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
+        if (k == key)
+          return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
       }
       other_keys.push_back(key);
       // Unknown values are skipped unread; malformed ones fail below.
       continue;
     }
-    if (seen & f) return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
+    if (seen & f)
+      return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
     seen |= f;
     simdjson::ondemand::value v = field.value();
     json_type jt;
@@ -163,11 +179,21 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
     };
     Reject r = Reject::kNone;
     switch (f) {
-      case kType: r = get_string(type); break;
-      case kService: r = get_string(service); break;
-      case kState: r = get_string(state); break;
-      case kLocation: r = get_string(location); break;
-      case kId: r = get_string(id); break;
+      case kType:
+        r = get_string(type);
+        break;
+      case kService:
+        r = get_string(service);
+        break;
+      case kState:
+        r = get_string(state);
+        break;
+      case kLocation:
+        r = get_string(location);
+        break;
+      case kId:
+        r = get_string(id);
+        break;
       case kTs: {
         if (jt == json_type::string) {
           std::string_view s;

@@ -57,8 +57,8 @@ class Decoder {
   Reject Decode(std::string_view json, size_t capacity, std::optional<slo::Millis> default_ts,
                 slo::Signal& out, std::string* detail = nullptr);
   // Convenience for callers without a padded buffer (copies).
-  Reject DecodeCopy(std::string_view json, std::optional<slo::Millis> default_ts,
-                    slo::Signal& out, std::string* detail = nullptr);
+  Reject DecodeCopy(std::string_view json, std::optional<slo::Millis> default_ts, slo::Signal& out,
+                    std::string* detail = nullptr);
 
   const std::string& LocationName(uint32_t service, uint16_t location) const;
 

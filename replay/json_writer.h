@@ -15,19 +15,39 @@ class JsonWriter {
  public:
   std::string& out() { return out_; }
 
-  void BeginObject() { Sep(); out_ += '{'; first_ = true; }
-  void EndObject() { out_ += '}'; first_ = false; }
-  void BeginArray() { Sep(); out_ += '['; first_ = true; }
-  void EndArray() { out_ += ']'; first_ = false; }
+  void BeginObject() {
+    Sep();
+    out_ += '{';
+    first_ = true;
+  }
+  void EndObject() {
+    out_ += '}';
+    first_ = false;
+  }
+  void BeginArray() {
+    Sep();
+    out_ += '[';
+    first_ = true;
+  }
+  void EndArray() {
+    out_ += ']';
+    first_ = false;
+  }
   void Key(std::string_view k) {
     Sep();
     String(k);
     out_ += ':';
     first_ = true;  // the value follows without a comma
   }
-  void Value(std::string_view s) { Sep(); String(s); }
+  void Value(std::string_view s) {
+    Sep();
+    String(s);
+  }
   void Value(const char* s) { Value(std::string_view(s)); }
-  void Value(bool b) { Sep(); out_ += b ? "true" : "false"; }
+  void Value(bool b) {
+    Sep();
+    out_ += b ? "true" : "false";
+  }
   void Value(double d) {
     Sep();
     if (!std::isfinite(d)) {
@@ -45,7 +65,10 @@ class JsonWriter {
       Null();
     }
   }
-  void Null() { Sep(); out_ += "null"; }
+  void Null() {
+    Sep();
+    out_ += "null";
+  }
 
  private:
   void Sep() {
@@ -56,11 +79,21 @@ class JsonWriter {
     out_ += '"';
     for (char c : s) {
       switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\t': out_ += "\\t"; break;
-        case '\r': out_ += "\\r"; break;
+        case '"':
+          out_ += "\\\"";
+          break;
+        case '\\':
+          out_ += "\\\\";
+          break;
+        case '\n':
+          out_ += "\\n";
+          break;
+        case '\t':
+          out_ += "\\t";
+          break;
+        case '\r':
+          out_ += "\\r";
+          break;
         default:
           if (static_cast<unsigned char>(c) < 0x20) {
             char buf[8];

@@ -49,22 +49,38 @@ void WriteJson(const slo::ModelSpec& spec, Millis at, const std::vector<slo::Slo
   for (const slo::SloStatus& st : slos) {
     const slo::SloSpec& sp = spec.slos[st.slo];
     w.BeginObject();
-    w.Key("name"); w.Value(sp.name);
-    w.Key("service"); w.Value(spec.services[sp.service].name);
-    w.Key("kind"); w.Value(slo::SloKindName(sp.kind));
-    w.Key("objective"); w.Value(sp.objective);
-    w.Key("window"); w.Value(WindowText(sp));
-    w.Key("window_start"); w.Value(slo::FormatRfc3339(st.window_start));
-    w.Key("window_end"); w.Value(slo::FormatRfc3339(st.window_end));
-    w.Key("good"); w.Value(st.good);
-    w.Key("bad"); w.Value(st.bad);
-    w.Key("excluded"); w.Value(st.excluded);
-    w.Key("unknown"); w.Value(st.unknown);
-    w.Key("attainment"); w.Value(st.attainment);
-    w.Key("budget_total"); w.Value(st.budget_total);
-    w.Key("budget_consumed"); w.Value(st.budget_consumed);
-    w.Key("budget_remaining_ratio"); w.Value(st.budget_remaining_ratio);
-    w.Key("breached"); w.Value(st.breached);
+    w.Key("name");
+    w.Value(sp.name);
+    w.Key("service");
+    w.Value(spec.services[sp.service].name);
+    w.Key("kind");
+    w.Value(slo::SloKindName(sp.kind));
+    w.Key("objective");
+    w.Value(sp.objective);
+    w.Key("window");
+    w.Value(WindowText(sp));
+    w.Key("window_start");
+    w.Value(slo::FormatRfc3339(st.window_start));
+    w.Key("window_end");
+    w.Value(slo::FormatRfc3339(st.window_end));
+    w.Key("good");
+    w.Value(st.good);
+    w.Key("bad");
+    w.Value(st.bad);
+    w.Key("excluded");
+    w.Value(st.excluded);
+    w.Key("unknown");
+    w.Value(st.unknown);
+    w.Key("attainment");
+    w.Value(st.attainment);
+    w.Key("budget_total");
+    w.Value(st.budget_total);
+    w.Key("budget_consumed");
+    w.Value(st.budget_consumed);
+    w.Key("budget_remaining_ratio");
+    w.Value(st.budget_remaining_ratio);
+    w.Key("breached");
+    w.Value(st.breached);
     w.Key("burn_rates");
     w.BeginObject();
     for (Millis l : sp.lookbacks) {
@@ -80,9 +96,12 @@ void WriteJson(const slo::ModelSpec& spec, Millis at, const std::vector<slo::Slo
     w.BeginArray();
     for (const slo::FiringAlert& a : st.alerts) {
       w.BeginObject();
-      w.Key("name"); w.Value(slo::AlertName(a.kind));
-      w.Key("severity"); w.Value(slo::AlertSeverity(a.kind));
-      w.Key("since"); w.Value(slo::FormatRfc3339(a.since));
+      w.Key("name");
+      w.Value(slo::AlertName(a.kind));
+      w.Key("severity");
+      w.Value(slo::AlertSeverity(a.kind));
+      w.Key("since");
+      w.Value(slo::FormatRfc3339(a.since));
       w.EndObject();
     }
     w.EndArray();
@@ -196,9 +215,15 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
       return;
     }
     switch (seq.Push(s)) {
-      case slo::Verdict::kAccepted: ++used; break;
-      case slo::Verdict::kLate: reject(events::Reject::kLate, "older than allowed_lateness"); break;
-      case slo::Verdict::kDuplicate: reject(events::Reject::kDuplicate, "id seen before"); break;
+      case slo::Verdict::kAccepted:
+        ++used;
+        break;
+      case slo::Verdict::kLate:
+        reject(events::Reject::kLate, "older than allowed_lateness");
+        break;
+      case slo::Verdict::kDuplicate:
+        reject(events::Reject::kDuplicate, "id seen before");
+        break;
     }
   };
   bool eof = false;
@@ -208,7 +233,8 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
     have += got;
     size_t start = 0;
     while (true) {
-      const char* nl = static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
+      const char* nl =
+          static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
       if (!nl) break;
       size_t len = static_cast<size_t>(nl - (buf.data() + start));
       // The bytes after the line (the rest of the chunk and the padding) are readable.

@@ -32,8 +32,7 @@ Millis ZoneCalendar::LocalToSys(int64_t day, int minute_of_day) const {
     case date::local_info::ambiguous:  // the earlier instant
       return (local.time_since_epoch() - info.first.offset).count();
     case date::local_info::nonexistent:  // the instant the clock jumps
-      return std::chrono::duration_cast<milliseconds>(info.second.begin.time_since_epoch())
-          .count();
+      return std::chrono::duration_cast<milliseconds>(info.second.begin.time_since_epoch()).count();
   }
   return 0;
 }

@@ -39,10 +39,14 @@ State FromGoodness(int g) { return g == 2 ? State::kUp : g == 1 ? State::kDegrad
 const char* AlertName(AlertKind k) {
   switch (k) {
     case AlertKind::kBurnPage:
-    case AlertKind::kBurnTicket: return "ErrorBudgetBurn";
-    case AlertKind::kExhausted: return "ErrorBudgetExhausted";
-    case AlertKind::kBreached: return "SLOBreached";
-    case AlertKind::kAtRisk: return "ErrorBudgetAtRisk";
+    case AlertKind::kBurnTicket:
+      return "ErrorBudgetBurn";
+    case AlertKind::kExhausted:
+      return "ErrorBudgetExhausted";
+    case AlertKind::kBreached:
+      return "SLOBreached";
+    case AlertKind::kAtRisk:
+      return "ErrorBudgetAtRisk";
   }
   return "";
 }
@@ -51,9 +55,11 @@ const char* AlertSeverity(AlertKind k) {
   switch (k) {
     case AlertKind::kBurnPage:
     case AlertKind::kExhausted:
-    case AlertKind::kBreached: return "page";
+    case AlertKind::kBreached:
+      return "page";
     case AlertKind::kBurnTicket:
-    case AlertKind::kAtRisk: return "ticket";
+    case AlertKind::kAtRisk:
+      return "ticket";
   }
   return "";
 }
@@ -63,7 +69,7 @@ struct Engine::ProbeSourceState {
   uint16_t probe = 0;
   uint16_t location = 0;
   State state = State::kUnknown;
-  Millis last = kNever;  // time of the last result
+  Millis last = kNever;                 // time of the last result
   State streak_want = State::kUnknown;  // kUnknown: no streak
   int streak_count = 0;
   Millis streak_start = 0;
@@ -72,19 +78,19 @@ struct Engine::ProbeSourceState {
 struct Engine::Service {
   // Hot: read for every signal (kept in the first cache line).
   bool composite = false;
-  bool dirty = false;            // signals buffered since the last materialization
-  uint32_t ratio_first = 0;      // ratio/latency SLOs: ratio_slos_[first, first + count)
+  bool dirty = false;        // signals buffered since the last materialization
+  uint32_t ratio_first = 0;  // ratio/latency SLOs: ratio_slos_[first, first + count)
   uint32_t ratio_count = 0;
-  Millis heartbeat_timeout = 0;  // 0: no heartbeat source
-  Millis min_stale_after = 0;    // shortest stale_after of any probe (for activation)
-  std::vector<Signal> buffer;    // availability signals at or after F, in order
+  Millis heartbeat_timeout = 0;          // 0: no heartbeat source
+  Millis min_stale_after = 0;            // shortest stale_after of any probe (for activation)
+  std::vector<Signal> buffer;            // availability signals at or after F, in order
   Millis heartbeat_deadline = kForever;  // last heartbeat + timeout
   Millis probe_deadline = kForever;      // last probe result + stale_after
   Millis deadline_registered = kForever;
   // Cold.
   const ServiceSpec* spec = nullptr;
   Timeline timeline;
-  Millis final_until = 0;  // F: the timeline before F never changes again
+  Millis final_until = 0;         // F: the timeline before F never changes again
   Millis next_change = kForever;  // the state may change without a signal here
   // Leaf sources at F.
   State state_source = State::kUnknown;
@@ -97,7 +103,7 @@ struct Engine::Service {
   // Graph and SLOs.
   std::vector<uint32_t> dependents;
   std::vector<uint32_t> slos;
-  Millis retention = 0;       // history kept behind now
+  Millis retention = 0;  // history kept behind now
   Millis deadline() const { return std::min(heartbeat_deadline, probe_deadline); }
   Millis pruned_at = 0;
 };
@@ -107,14 +113,14 @@ struct Engine::SloRt {
   SloKind kind = SloKind::kAvailability;
   bool active = false;
   double latency_threshold_ms = 0;
-  Millis last_bad = kNever;                  // ratio / latency
-  Millis period_end = 0;                     // calendar windows
-  std::optional<MinuteSeries> series;        // ratio / latency
+  Millis last_bad = kNever;            // ratio / latency
+  Millis period_end = 0;               // calendar windows
+  std::optional<MinuteSeries> series;  // ratio / latency
   // Cold.
   const SloSpec* spec = nullptr;
   std::optional<ZoneCalendar> zone;
   Millis period_start = 0;
-  size_t window_tracker = 0;                 // tracker index of a rolling window
+  size_t window_tracker = 0;  // tracker index of a rolling window
   Millis horizon = 0;
   bool firing[kNumAlertKinds] = {};
   Millis since[kNumAlertKinds] = {};
@@ -805,15 +811,17 @@ std::vector<bool> Engine::Conditions(const SloRt& slo, const SloStatus& st) cons
     double vl, vs;
     double rl = rate(b.long_window, vl), rs = rate(b.short_window, vs);
     bool fire = rl > b.factor && rs > b.factor && vl >= min_valid && vs >= min_valid;
-    if (fire) c[static_cast<size_t>(b.severity == "page" ? AlertKind::kBurnPage : AlertKind::kBurnTicket)] = true;
+    if (fire)
+      c[static_cast<size_t>(b.severity == "page" ? AlertKind::kBurnPage : AlertKind::kBurnTicket)] =
+          true;
   }
   double valid = st.good + st.bad;
   c[static_cast<size_t>(AlertKind::kExhausted)] = st.bad > 0 && st.bad >= st.budget_total;
   if (sp.window.calendar != CalendarUnit::kNone) {
     c[static_cast<size_t>(AlertKind::kBreached)] = st.breached;
-    c[static_cast<size_t>(AlertKind::kAtRisk)] =
-        st.bad > 0 && st.bad < st.budget_total && valid >= min_valid && valid > 0 &&
-        st.bad / valid > allowed;
+    c[static_cast<size_t>(AlertKind::kAtRisk)] = st.bad > 0 && st.bad < st.budget_total &&
+                                                 valid >= min_valid && valid > 0 &&
+                                                 st.bad / valid > allowed;
   }
   return c;
 }
@@ -908,12 +916,11 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
     std::sort(windows.begin(), windows.end());
     windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
     auto add_rate = [&](Millis l) {
-      size_t ti = static_cast<size_t>(std::find(windows.begin(), windows.end(), l) -
-                                      windows.begin());
+      size_t ti =
+          static_cast<size_t>(std::find(windows.begin(), windows.end(), l) - windows.begin());
       Counts cl = series.Window(ti, at);
       double v = static_cast<double>(cl.total);
-      st.burn_rates.push_back(
-          {l, v > 0 ? (static_cast<double>(cl.bad) / v) / allowed : 0.0, v});
+      st.burn_rates.push_back({l, v > 0 ? (static_cast<double>(cl.bad) / v) / allowed : 0.0, v});
     };
     for (Millis l : sp.lookbacks) add_rate(l);
     for (const BurnAlertSpec& ba : sp.burn_alerts) {

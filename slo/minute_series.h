@@ -67,10 +67,10 @@ class MinuteSeries {
 
  private:
   struct Tracker {
-    int64_t minutes;      // window length in minutes
-    int64_t first_minute; // oldest minute index included
-    uint64_t cursor;      // absolute byte position of first_minute's record
-    Counts sum;           // closed minutes in [first_minute, open_minute)
+    int64_t minutes;       // window length in minutes
+    int64_t first_minute;  // oldest minute index included
+    uint64_t cursor;       // absolute byte position of first_minute's record
+    Counts sum;            // closed minutes in [first_minute, open_minute)
   };
 
   void CloseOpenMinute();
@@ -78,11 +78,11 @@ class MinuteSeries {
   Counts DecodeAt(uint64_t& pos) const;
 
   // The open minute first: it is all that most events touch.
-  int64_t open_minute_;      // minute index (t / 60000) of the open minute
+  int64_t open_minute_;  // minute index (t / 60000) of the open minute
   Counts open_;
   std::deque<uint8_t> bytes_;
-  uint64_t popped_ = 0;      // bytes dropped from the front
-  int64_t first_minute_;     // minute index of the first stored record
+  uint64_t popped_ = 0;   // bytes dropped from the front
+  int64_t first_minute_;  // minute index of the first stored record
   std::vector<Tracker> trackers_;
   int64_t longest_ = 0;
   int64_t period_first_minute_ = INT64_MAX;

@@ -4,20 +4,28 @@ namespace ninesd::slo {
 
 const char* StateName(State s) {
   switch (s) {
-    case State::kUp: return "up";
-    case State::kDegraded: return "degraded";
-    case State::kDown: return "down";
-    case State::kUnknown: return "unknown";
-    case State::kExcluded: return "excluded";
+    case State::kUp:
+      return "up";
+    case State::kDegraded:
+      return "degraded";
+    case State::kDown:
+      return "down";
+    case State::kUnknown:
+      return "unknown";
+    case State::kExcluded:
+      return "excluded";
   }
   return "unknown";
 }
 
 const char* SloKindName(SloKind k) {
   switch (k) {
-    case SloKind::kAvailability: return "availability";
-    case SloKind::kRatio: return "ratio";
-    case SloKind::kLatency: return "latency";
+    case SloKind::kAvailability:
+      return "availability";
+    case SloKind::kRatio:
+      return "ratio";
+    case SloKind::kLatency:
+      return "latency";
   }
   return "availability";
 }

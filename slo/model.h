@@ -85,7 +85,7 @@ struct SloSpec {
   Window window;
   std::string time_zone = "UTC";  // calendar windows
   NoData no_data = NoData::kIgnore;
-  double degraded_weight = 0;    // share of degraded time counted as bad
+  double degraded_weight = 0;       // share of degraded time counted as bad
   double latency_threshold_ms = 0;  // kLatency
   std::vector<Millis> lookbacks = DefaultLookbacks();
   std::vector<BurnAlertSpec> burn_alerts = DefaultBurnAlerts();
@@ -118,7 +118,7 @@ struct ModelSpec {
   std::vector<ServiceSpec> services;
   std::vector<SloSpec> slos;
   std::vector<MaintenanceSpec> maintenance;
-  Millis allowed_lateness = 10'000;      // out-of-order tolerance of the input
+  Millis allowed_lateness = 10'000;     // out-of-order tolerance of the input
   Millis evaluation_interval = 10'000;  // alert evaluation grid in event time
 };
 

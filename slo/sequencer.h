@@ -46,7 +46,7 @@ class Sequencer {
   Millis released_ = kNone;
   Millis release_limit_ = INT64_MAX;
   std::vector<Signal> heap_;
-  std::vector<Signal> batch_;  // released signals, reused
+  std::vector<Signal> batch_;                 // released signals, reused
   std::unordered_map<uint64_t, Millis> ids_;  // id hash -> event time
   size_t ids_swept_at_ = 1024;
 };

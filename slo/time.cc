@@ -113,12 +113,23 @@ std::optional<Millis> ParseDuration(std::string_view s) {
       pos += 2;
     } else if (pos < s.size()) {
       switch (s[pos]) {
-        case 's': unit = kSecond; break;
-        case 'm': unit = kMinute; break;
-        case 'h': unit = kHour; break;
-        case 'd': unit = kDay; break;
-        case 'w': unit = 7 * kDay; break;
-        default: return std::nullopt;
+        case 's':
+          unit = kSecond;
+          break;
+        case 'm':
+          unit = kMinute;
+          break;
+        case 'h':
+          unit = kHour;
+          break;
+        case 'd':
+          unit = kDay;
+          break;
+        case 'w':
+          unit = 7 * kDay;
+          break;
+        default:
+          return std::nullopt;
       }
       ++pos;
     } else {

@@ -69,9 +69,9 @@ class Timeline {
 
   Millis origin_;
   Millis end_;
-  std::vector<uint64_t> segments_;       // absolute index i; kept from head_
-  std::vector<StateDurations> blocks_;   // blocks_[k]: cumulative before segment k*kBlock
-  size_t head_ = 0;                      // pruned prefix (multiple of kBlock)
+  std::vector<uint64_t> segments_;      // absolute index i; kept from head_
+  std::vector<StateDurations> blocks_;  // blocks_[k]: cumulative before segment k*kBlock
+  size_t head_ = 0;                     // pruned prefix (multiple of kBlock)
 };
 
 }  // namespace ninesd::slo

@@ -47,8 +47,7 @@ TEST(ZoneCalendarTest, BerlinDaysAcrossDstChanges) {
   EXPECT_EQ(fall.second - fall.first, 25 * kHour);
 }
 
-MaintenanceSpec Weekly(std::vector<int> days, int minute_of_day, Millis duration,
-                       std::string tz) {
+MaintenanceSpec Weekly(std::vector<int> days, int minute_of_day, Millis duration, std::string tz) {
   MaintenanceSpec m;
   m.kind = MaintenanceSpec::Kind::kWeekly;
   m.weekdays = std::move(days);
@@ -115,8 +114,8 @@ TEST(MaintenanceDstTest, RecurringWindowIsExcludedFromAvailability) {
   Millis day = At("2026-03-28T23:00:00Z");  // Sunday 29 March, Berlin
   ASSERT_TRUE(e->Apply(StateAt(0, day, State::kDown)).ok());
   SloStatus st = e->Evaluate(0, At("2026-03-29T03:00:00Z"));
-  EXPECT_DOUBLE_EQ(st.excluded, 3600);                // 01:00Z..02:00Z
-  EXPECT_DOUBLE_EQ(st.bad, 4 * 3600 - 3600);          // the rest of the 4 h
+  EXPECT_DOUBLE_EQ(st.excluded, 3600);        // 01:00Z..02:00Z
+  EXPECT_DOUBLE_EQ(st.bad, 4 * 3600 - 3600);  // the rest of the 4 h
   EXPECT_DOUBLE_EQ(st.budget_total, 0.001 * (23 * 3600 - 3600));
 }
 

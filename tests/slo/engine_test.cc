@@ -1,9 +1,10 @@
 // Table-driven tests of SPEC section 3, one rule per test, with figures
 // worked out by hand in the comments.
 
+#include "slo/engine.h"
+
 #include <gtest/gtest.h>
 
-#include "slo/engine.h"
 #include "slo/sequencer.h"
 #include "tests/slo/helpers.h"
 
@@ -264,7 +265,8 @@ TEST(CompositeTest, AllIsDownWhenAnyMemberIsDown) {
 }
 
 TEST(CompositeTest, AnyIsDownOnlyWhenAllAre) {
-  EXPECT_EQ(Composite(CompositeMode::kAny).With(State::kDown, State::kDown, State::kUp), State::kUp);
+  EXPECT_EQ(Composite(CompositeMode::kAny).With(State::kDown, State::kDown, State::kUp),
+            State::kUp);
   EXPECT_EQ(Composite(CompositeMode::kAny).With(State::kDown, State::kDown, State::kDown),
             State::kDown);
 }
@@ -374,7 +376,7 @@ TEST(BurnRateTest, BadFractionOverLookbackDividedByAllowedFraction) {
     }
     return -1.0;
   };
-  EXPECT_NEAR(rate(kHour), (360.0 / 3600) / 0.001, 1e-9);   // 100x
+  EXPECT_NEAR(rate(kHour), (360.0 / 3600) / 0.001, 1e-9);  // 100x
   EXPECT_NEAR(rate(2 * kHour), (360.0 / 7200) / 0.001, 1e-9);
   EXPECT_DOUBLE_EQ(rate(5 * kMinute), 0);
   EXPECT_NEAR(rate(kDay), (360.0 / 10800) / 0.001, 1e-9);  // only 3 h of valid time
@@ -582,8 +584,8 @@ TEST(RatioTest, OutcomesAndCountsInMinuteBuckets) {
   spec.services.push_back(Leaf("api"));
   spec.slos.push_back(Ratio("api", 0, 99, 10 * kMinute));
   auto e = MakeEngine(spec);
-  ASSERT_TRUE(e->Apply(Outcome(0, kT0 + 30 * S, false)).ok());           // minute 0
-  ASSERT_TRUE(e->Apply(CountsAt(0, kT0 + 90 * S, 95, 100)).ok());        // minute 1
+  ASSERT_TRUE(e->Apply(Outcome(0, kT0 + 30 * S, false)).ok());               // minute 0
+  ASSERT_TRUE(e->Apply(CountsAt(0, kT0 + 90 * S, 95, 100)).ok());            // minute 1
   ASSERT_TRUE(e->Apply(Outcome(0, kT0 + 10 * kMinute + 5 * S, true)).ok());  // minute 10
   // at = 10m30s: window [0m30s, 10m30s) counts buckets starting at >= 0m30s
   // (minute 1 on; minute 0 starts before the edge) plus minute 10 before at.
@@ -599,8 +601,8 @@ TEST(RatioTest, AlignedAtCountsTheFullWindow) {
   spec.slos.push_back(Ratio("api", 0, 99, 10 * kMinute));
   auto e = MakeEngine(spec);
   ASSERT_TRUE(e->Apply(Outcome(0, kT0 + 30 * S, false)).ok());
-  EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + 10 * kMinute).bad, 1);       // bucket 0 starts at edge
-  EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + 10 * kMinute + 1).bad, 0);   // edge moved past it
+  EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + 10 * kMinute).bad, 1);      // bucket 0 starts at edge
+  EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + 10 * kMinute + 1).bad, 0);  // edge moved past it
 }
 
 TEST(LatencyTest, GoodWhenAtOrUnderTheThreshold) {

@@ -35,18 +35,18 @@ constexpr Millis kWeek = 7 * kDay;
 constexpr Millis kMonth30 = 30 * kDay;
 constexpr Millis kYear365 = 365 * kDay;
 
-INSTANTIATE_TEST_SUITE_P(
-    Published, NinesTableTest,
-    ::testing::Values(Row{99, kDay, 864}, Row{99, kWeek, 6048}, Row{99, kMonth30, 25920},
-                      Row{99, kYear365, 315360}, Row{99.9, kDay, 86.4},
-                      Row{99.9, kWeek, 604.8}, Row{99.9, kMonth30, 2592},
-                      Row{99.9, kYear365, 31536}, Row{99.95, kDay, 43.2},
-                      Row{99.95, kWeek, 302.4}, Row{99.95, kMonth30, 1296},
-                      Row{99.95, kYear365, 15768}, Row{99.99, kDay, 8.64},
-                      Row{99.99, kWeek, 60.48}, Row{99.99, kMonth30, 259.2},
-                      Row{99.99, kYear365, 3153.6}, Row{99.999, kDay, 0.864},
-                      Row{99.999, kWeek, 6.048}, Row{99.999, kMonth30, 25.92},
-                      Row{99.999, kYear365, 315.36}));  // 5 min 15.36 s
+INSTANTIATE_TEST_SUITE_P(Published, NinesTableTest,
+                         ::testing::Values(Row{99, kDay, 864}, Row{99, kWeek, 6048},
+                                           Row{99, kMonth30, 25920}, Row{99, kYear365, 315360},
+                                           Row{99.9, kDay, 86.4}, Row{99.9, kWeek, 604.8},
+                                           Row{99.9, kMonth30, 2592}, Row{99.9, kYear365, 31536},
+                                           Row{99.95, kDay, 43.2}, Row{99.95, kWeek, 302.4},
+                                           Row{99.95, kMonth30, 1296}, Row{99.95, kYear365, 15768},
+                                           Row{99.99, kDay, 8.64}, Row{99.99, kWeek, 60.48},
+                                           Row{99.99, kMonth30, 259.2},
+                                           Row{99.99, kYear365, 3153.6}, Row{99.999, kDay, 0.864},
+                                           Row{99.999, kWeek, 6.048}, Row{99.999, kMonth30, 25.92},
+                                           Row{99.999, kYear365, 315.36}));  // 5 min 15.36 s
 
 }  // namespace
 }  // namespace ninesd::slo

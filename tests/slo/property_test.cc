@@ -27,15 +27,16 @@ constexpr Millis S = kSecond;
 
 struct RefLeaf {
   const ServiceSpec* spec;
-  std::vector<Signal> signals;          // ts < at
-  std::vector<Interval> maintenance;    // one-off windows
+  std::vector<Signal> signals;        // ts < at
+  std::vector<Interval> maintenance;  // one-off windows
   Millis origin;
 
   // Confirmed flips of one probe source: (time, state), from runs of equal
   // results within chains of results no more than stale_after apart.
   std::vector<std::pair<Millis, State>> ProbeFlips(uint16_t probe, uint16_t loc,
                                                    std::vector<Interval>* chains) const {
-    const ProbeSourceSpec& ps = probe < spec->probes.size() ? spec->probes[probe] : spec->event_probe;
+    const ProbeSourceSpec& ps =
+        probe < spec->probes.size() ? spec->probes[probe] : spec->event_probe;
     std::vector<const Signal*> rs;
     for (const Signal& s : signals) {
       if (s.kind == SignalKind::kProbe && s.probe == probe && s.location == loc) rs.push_back(&s);
@@ -157,16 +158,15 @@ Figures Classify(const StateDurations& d, const SloSpec& sp) {
   auto ms = [&](State s) { return static_cast<double>(d[static_cast<size_t>(s)]); };
   double w = sp.degraded_weight;
   Figures f{ms(State::kUp) + (1 - w) * ms(State::kDegraded),
-            ms(State::kDown) + w * ms(State::kDegraded), ms(State::kExcluded),
-            ms(State::kUnknown)};
+            ms(State::kDown) + w * ms(State::kDegraded), ms(State::kExcluded), ms(State::kUnknown)};
   if (sp.no_data == NoData::kUp) f.good += f.unknown;
   if (sp.no_data == NoData::kDown) f.bad += f.unknown;
   return {f.good / 1000, f.bad / 1000, f.excluded / 1000, f.unknown / 1000};
 }
 
 // Feeds signals through a Sequencer in the given order and snapshots at `at`.
-std::vector<SloStatus> RunStream(const ModelSpec& spec, const std::vector<Signal>& order, Millis lateness,
-                           Millis at) {
+std::vector<SloStatus> RunStream(const ModelSpec& spec, const std::vector<Signal>& order,
+                                 Millis lateness, Millis at) {
   auto e = MakeEngine(spec);
   Sequencer seq(*e, lateness);
   seq.LimitReleaseTo(at);
@@ -257,7 +257,8 @@ TEST(PropertyTest, LeafServicesMatchTheReferenceInAnyDeliveryOrder) {
       }
     }
     std::sort(sig.begin(), sig.end(), CanonicalLess);
-    Millis at = rng() % 4 == 0 ? sig.back().ts : kT0 + static_cast<Millis>(rng() % (2 * kHour + kHour));
+    Millis at =
+        rng() % 4 == 0 ? sig.back().ts : kT0 + static_cast<Millis>(rng() % (2 * kHour + kHour));
     if (at <= kT0) at = kT0 + 1;
     const Millis lateness = static_cast<Millis>(1 + rng() % 60) * S;
 
@@ -299,7 +300,8 @@ TEST(PropertyTest, LeafServicesMatchTheReferenceInAnyDeliveryOrder) {
       double rate = valid > 0 ? (f.bad / valid) / (1 - slo.objective) : 0;
       ASSERT_NEAR(b.rate, rate, 1e-9 * std::max(1.0, rate)) << ctx << " lookback " << b.lookback;
     }
-    ExpectSame(sorted, RunStream(spec, Shuffle(sig, lateness, rng), lateness, at), ctx + " shuffled");
+    ExpectSame(sorted, RunStream(spec, Shuffle(sig, lateness, rng), lateness, at),
+               ctx + " shuffled");
   }
 }
 
@@ -364,10 +366,10 @@ TEST(PropertyTest, CompositesMatchTheReference) {
           good_up += s == State::kUp;
           good_any += s != State::kDown;
         }
-        int k = comp.composite == CompositeMode::kAll ? 3
+        int k = comp.composite == CompositeMode::kAll   ? 3
                 : comp.composite == CompositeMode::kAny ? 1
                                                         : comp.at_least;
-        outcomes.insert(good_up >= k ? State::kUp
+        outcomes.insert(good_up >= k    ? State::kUp
                         : good_any >= k ? State::kDegraded
                                         : State::kDown);
       }

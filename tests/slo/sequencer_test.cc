@@ -43,7 +43,8 @@ TEST(SequencerTest, OutOfOrderWithinLatenessEqualsInOrder) {
   for (int i = 0; i < 100; ++i) sig.push_back(Outcome(0, kT0 + i * 1000, i % 7 != 0));
   for (const Signal& s : sig) EXPECT_EQ(a.Push(s), Verdict::kAccepted);
   for (int i = 0; i < 100; i += 10) {  // each block of 10 s reversed
-    for (int j = 9; j >= 0; --j) EXPECT_EQ(b.Push(sig[static_cast<size_t>(i + j)]), Verdict::kAccepted);
+    for (int j = 9; j >= 0; --j)
+      EXPECT_EQ(b.Push(sig[static_cast<size_t>(i + j)]), Verdict::kAccepted);
   }
   Millis at = kT0 + 100 * 1000;
   a.ReleaseUpTo(at);

@@ -13,9 +13,9 @@ TEST(TimeTest, ParsesRfc3339WithFractionsAndOffsets) {
 }
 
 TEST(TimeTest, RejectsMalformedTimes) {
-  for (const char* bad : {"", "2026-11-27", "2026-11-27T08:00:00", "2026-02-30T00:00:00Z",
-                          "2026-11-27T24:00:00Z", "2026-11-27T08:00:00.Z", "yesterday",
-                          "2026-11-27T08:00:00Zjunk", "2026-11-27T08:00:60Z"}) {
+  for (const char* bad :
+       {"", "2026-11-27", "2026-11-27T08:00:00", "2026-02-30T00:00:00Z", "2026-11-27T24:00:00Z",
+        "2026-11-27T08:00:00.Z", "yesterday", "2026-11-27T08:00:00Zjunk", "2026-11-27T08:00:60Z"}) {
     EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
   }
 }
