@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Runs ninesd's benchmarks and prints the figures of docs/benchmarks.md.
+
+Usage: run_benchmarks.py BUILD_DIR [--events N] [--rounds R]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def timed(cmd):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--events", type=int, default=5_000_000)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    b = args.build
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, "
+          f"{open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}")
+
+    # 1. Core throughput and scaling (Google Benchmark, interleaved repetitions).
+    out = run([f"{b}/bench/core_bench", "--benchmark_filter=BM_Apply",
+               f"--benchmark_repetitions={args.rounds}", "--benchmark_enable_random_interleaving=true",
+               "--benchmark_report_aggregates_only=true", "--benchmark_format=json"]).stdout
+    ns = {}
+    for r in json.loads(out)["benchmarks"]:
+        if r.get("aggregate_name") == "median":
+            n = int(r["run_name"].split("/")[1])
+            ns[n] = r["ns_per_signal"] * 1e9 if r["ns_per_signal"] < 1 else r["ns_per_signal"]
+    for n in sorted(ns):
+        print(f"core: {n:>6} SLOs: {ns[n]:8.1f} ns/signal = {1e3 / ns[n]:6.2f} M signals/s")
+    if 100 in ns and 100000 in ns:
+        print(f"core: scaling ns/signal(100k SLOs) / ns/signal(100 SLOs) = {ns[100000] / ns[100]:.1f} (goal <= 10)")
+
+    # 2. Replay end to end against the parse-only floor, interleaved.
+    with tempfile.TemporaryDirectory() as d:
+        run([f"{b}/bench/gen_events", d, str(args.events), "300"])
+        ev = os.path.join(d, "events.jsonl")
+        size = os.path.getsize(ev)
+        replay = [f"{b}/daemon/ninesd", "replay", "--config", os.path.join(d, "config.yaml"),
+                  "--events", ev]
+        parse = [f"{b}/bench/parse_only", ev]
+        timed(parse)  # warm the page cache
+        tr, tp = [], []
+        for _ in range(args.rounds):
+            tp.append(timed(parse))
+            tr.append(timed(replay))
+        mr, mp = statistics.median(tr), statistics.median(tp)
+        print(f"replay: {args.events} lines, {size / 1e6:.0f} MB: replay {mr:.2f} s "
+              f"({args.events / mr / 1e6:.2f} M lines/s), parse-only {mp:.2f} s "
+              f"({args.events / mp / 1e6:.2f} M lines/s)")
+        print(f"replay: replay time / parse-only time = {mr / mp:.2f} (goal <= 3)")
+
+    # 3. Memory after 30 simulated days.
+    for kind, n in (("availability", 10_000), ("availability", 100_000), ("ratio", 1_000),
+                    ("ratio", 10_000)):
+        print("memory: " + run([f"{b}/bench/memory_bench", kind, str(n)]).stdout.strip())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
