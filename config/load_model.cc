@@ -80,13 +80,6 @@ bool ValidHeaderName(std::string_view name) {
   return true;
 }
 
-bool ValidHostName(std::string_view host) {
-  if (host.empty() || host.size() > 253) return false;
-  return host.find_first_not_of(
-             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:") ==
-         std::string_view::npos;
-}
-
 // std::regex compiles recursively; keep patterns small and shallow.
 bool RegexTooDeep(std::string_view re) {
   int depth = 0;
@@ -196,7 +189,7 @@ slo::ProbeSourceSpec ReadProbe(const Section& p, ProbeConfig& out,
     case ProbeType::kDns: {
       if (auto hp = p.Address("server")) out.server = hp->text;
       if (auto v = p.String("query_name")) {
-        if (ValidHostName(*v)) {
+        if (IsHostName(*v)) {
           out.query_name = *v;
         } else {
           p.ErrorAt("query_name", "invalid name " + Quote(*v));
@@ -209,7 +202,7 @@ slo::ProbeSourceSpec ReadProbe(const Section& p, ProbeConfig& out,
     }
     case ProbeType::kIcmp:
       if (auto v = p.String("host")) {
-        if (ValidHostName(*v)) {
+        if (IsHostName(*v) || IsIpv6Literal(*v)) {
           out.host = *v;
         } else {
           p.ErrorAt("host", "invalid host " + Quote(*v));

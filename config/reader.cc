@@ -344,6 +344,18 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string_view
   return "; did you mean " + Quote(pick) + "?";
 }
 
+bool IsHostName(std::string_view host) {
+  return !host.empty() && host.size() <= 253 &&
+         host.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") ==
+             std::string_view::npos;
+}
+
+bool IsIpv6Literal(std::string_view host) {
+  return host.find(':') != std::string_view::npos &&
+         host.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos;
+}
+
 std::optional<HostPort> ParseHostPort(std::string_view text, std::string* why) {
   HostPort hp;
   hp.text = text;
@@ -359,8 +371,7 @@ std::optional<HostPort> ParseHostPort(std::string_view text, std::string* why) {
       return std::nullopt;
     }
     std::string_view host = text.substr(1, close - 1);
-    if (host.empty() || host.find(':') == std::string_view::npos ||
-        host.find_first_not_of("0123456789abcdefABCDEF:.") != std::string_view::npos) {
+    if (!IsIpv6Literal(host)) {
       *why = "invalid IPv6 address";
       return std::nullopt;
     }
@@ -386,9 +397,7 @@ std::optional<HostPort> ParseHostPort(std::string_view text, std::string* why) {
       *why = "missing host";
       return std::nullopt;
     }
-    if (host.find_first_not_of(
-            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
-        std::string_view::npos) {
+    if (!IsHostName(host)) {
       *why = "invalid host name";
       return std::nullopt;
     }
@@ -442,9 +451,7 @@ bool CheckHttpUrl(std::string_view text, std::string* why) {
     std::string with_port = std::string(authority) + ":1";
     return ParseHostPort(with_port, why).has_value();
   }
-  if (authority.find_first_not_of(
-          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") !=
-      std::string_view::npos) {
+  if (!IsHostName(authority)) {
     *why = "invalid host name";
     return false;
   }

@@ -57,6 +57,10 @@ struct HostPort {
   std::string host;  // without brackets
   int port = 0;
 };
+// A DNS name or IPv4 address: letters, digits, '.', '-', '_'; 1..253 characters.
+bool IsHostName(std::string_view host);
+// An IPv6 address without brackets, e.g. "2001:db8::1" (hex digits, ':' and '.').
+bool IsIpv6Literal(std::string_view host);
 // "host:port" or "[v6]:port", port 1..65535. On failure, *why says what is wrong.
 std::optional<HostPort> ParseHostPort(std::string_view text, std::string* why);
 // http:// or https:// URL with a host, no userinfo, no whitespace.

@@ -138,7 +138,10 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
   }
 
   unsigned seen = 0;
-  std::vector<std::string_view> other_keys;
+  // Unknown keys seen so far (for duplicate detection); events have few.
+  constexpr size_t kMaxOtherKeys = 32;
+  std::string_view other_keys[kMaxOtherKeys];
+  size_t n_other = 0;
   std::string_view type, service, state, location, id;
   std::optional<Millis> ts;
   bool good_bool = false, success = false;
@@ -157,11 +160,13 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
     Field f = FieldOf(key);
     if (f == 0) {
       // Unknown keys are ignored, but never twice (parsers disagree on which wins).
-      for (std::string_view k : other_keys) {
-        if (k == key)
+      for (size_t k = 0; k < n_other; ++k) {
+        if (other_keys[k] == key) {
           return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
+        }
       }
-      other_keys.push_back(key);
+      if (n_other == kMaxOtherKeys) return fail(Reject::kBadValue, "too many fields");
+      other_keys[n_other++] = key;
       // Unknown values are skipped unread; malformed ones fail below.
       continue;
     }
@@ -261,7 +266,7 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
 
   if (!(seen & kType)) return fail(Reject::kMissingField, "type");
   if (!(seen & kService)) return fail(Reject::kMissingField, "service");
-  auto svc = services_.find(std::string(service));
+  auto svc = services_.find(service);
   slo::Signal s;
   if (type == "state") {
     s.kind = slo::SignalKind::kState;

@@ -65,7 +65,12 @@ class Decoder {
  private:
   simdjson::ondemand::parser parser_;
   size_t max_bytes_;
-  std::unordered_map<std::string, uint32_t> services_;
+  // Looked up by string_view: no allocation per event.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> services_;
   std::vector<std::vector<std::string>> locations_;  // per service
   std::vector<uint16_t> event_probe_index_;          // per service
   std::string scratch_;

@@ -13,11 +13,6 @@ bool CanonicalLess(const Signal& a, const Signal& b) {
   return key(a) < key(b);
 }
 
-namespace {
-// std heap is a max-heap: invert for the earliest signal on top.
-bool HeapLess(const Signal& a, const Signal& b) { return CanonicalLess(b, a); }
-}  // namespace
-
 Sequencer::Sequencer(Engine& engine, Millis allowed_lateness)
     : engine_(engine), lateness_(allowed_lateness) {}
 
@@ -32,11 +27,13 @@ Verdict Sequencer::Push(const Signal& s) {
     auto [it, inserted] = ids_.emplace(s.id_hash, s.ts);
     if (!inserted) return Verdict::kDuplicate;
   }
-  heap_.push_back(s);
-  std::push_heap(heap_.begin(), heap_.end(), HeapLess);
+  buckets_[FloorTo(s.ts, kBucket)].push_back(s);
+  ++held_;
   if (s.ts > max_ts_) {
     max_ts_ = s.ts;
-    Millis w = std::min(max_ts_ - lateness_, release_limit_);
+    // Release whole seconds: the order of application does not depend on
+    // when releases happen, only on the watermark.
+    Millis w = FloorTo(std::min(max_ts_ - lateness_, release_limit_), kBucket);
     if (released_ == kNone || w > released_) ReleaseUpTo(w);
   }
   return Verdict::kAccepted;
@@ -44,11 +41,24 @@ Verdict Sequencer::Push(const Signal& s) {
 
 void Sequencer::ReleaseUpTo(Millis t) {
   batch_.clear();
-  while (!heap_.empty() && heap_.front().ts < t) {
-    std::pop_heap(heap_.begin(), heap_.end(), HeapLess);
-    batch_.push_back(heap_.back());
-    heap_.pop_back();
+  while (!buckets_.empty() && buckets_.begin()->first < t) {
+    auto it = buckets_.begin();
+    std::vector<Signal>& v = it->second;
+    if (it->first + kBucket <= t) {
+      batch_.insert(batch_.end(), v.begin(), v.end());
+      held_ -= v.size();
+      buckets_.erase(it);
+      continue;
+    }
+    // The bucket holding t: release the part before t.
+    auto mid = std::partition(v.begin(), v.end(), [t](const Signal& s) { return s.ts < t; });
+    batch_.insert(batch_.end(), v.begin(), mid);
+    held_ -= static_cast<size_t>(mid - v.begin());
+    v.erase(v.begin(), mid);
+    break;
   }
+  // Buckets are disjoint and ascending: sorting the batch orders it fully.
+  std::sort(batch_.begin(), batch_.end(), CanonicalLess);
   // Ordered by construction: Apply cannot fail on time here.
   engine_.ApplyBatch(batch_.data(), batch_.size());
   if (released_ == kNone || t > released_) released_ = t;

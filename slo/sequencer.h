@@ -1,15 +1,18 @@
 #pragma once
 // Sequencer: turns a stream whose signals may arrive out of order (within
 // allowed_lateness) and more than once (same id) into the ordered stream the
-// Engine needs. Signals wait in a heap until the watermark passes them, and
-// leave in a canonical order (time, then content), so any delivery order
-// within the lateness gives the same result as sorted delivery.
+// Engine needs. Signals wait in one-second buckets until the watermark passes
+// them, and leave in a canonical order (time, then content), so any delivery
+// order within the lateness gives the same result as sorted delivery.
+// Buckets are released a second at a time: O(1) per signal plus a sort of
+// each released batch, which is nearly sorted already.
 //
 // Memory: the signals of the last allowed_lateness, and the ids seen in it.
 // Thread: the engine's owner thread.
 
 #include <climits>
 #include <cstdint>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -36,7 +39,7 @@ class Sequencer {
   Millis watermark() const;
   Millis max_ts() const { return max_ts_; }
   bool empty() const { return max_ts_ == kNone; }
-  size_t held() const { return heap_.size(); }
+  size_t held() const { return held_; }
 
  private:
   static constexpr Millis kNone = INT64_MIN;
@@ -45,7 +48,9 @@ class Sequencer {
   Millis max_ts_ = kNone;
   Millis released_ = kNone;
   Millis release_limit_ = INT64_MAX;
-  std::vector<Signal> heap_;
+  static constexpr Millis kBucket = 1000;
+  std::map<Millis, std::vector<Signal>> buckets_;  // bucket start -> signals, unsorted
+  size_t held_ = 0;
   std::vector<Signal> batch_;                 // released signals, reused
   std::unordered_map<uint64_t, Millis> ids_;  // id hash -> event time
   size_t ids_swept_at_ = 1024;
