@@ -6,7 +6,7 @@
 namespace ninesd::slo {
 namespace {
 
-void PutVarint(std::deque<uint8_t>& out, uint64_t v) {
+void PutVarint(ByteRing& out, uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<uint8_t>(v | 0x80));
     v >>= 7;
@@ -81,7 +81,7 @@ void MinuteSeries::CloseOpenMinute() {
     uint64_t pos = popped_;
     DecodeAt(pos);
     size_t n = static_cast<size_t>(pos - popped_);
-    bytes_.erase(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(n));
+    bytes_.pop_front(n);
     popped_ = pos;
     ++first_minute_;
   }
@@ -149,9 +149,7 @@ void MinuteSeries::SetPeriodStart(Millis start) {
 }
 
 size_t MinuteSeries::MemoryBytes() const {
-  // std::deque<uint8_t> stores 512-byte chunks plus a map of chunk pointers.
-  size_t chunks = bytes_.size() / 512 + 2;
-  return sizeof(*this) + chunks * (512 + sizeof(void*)) + trackers_.capacity() * sizeof(Tracker);
+  return sizeof(*this) + bytes_.capacity() + trackers_.capacity() * sizeof(Tracker);
 }
 
 }  // namespace ninesd::slo

@@ -8,8 +8,9 @@
 // minutes fit in 43-90 KB. Each tracked window keeps a cursor on the oldest
 // minute it still covers and subtracts minutes as they leave.
 
+#include <algorithm>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <vector>
 
 #include "slo/time.h"
@@ -32,6 +33,47 @@ struct Counts {
     excluded -= o.excluded;
     return *this;
   }
+};
+
+// A FIFO of bytes in a power-of-two ring: no allocation until the first
+// closed minute, one block after that (std::deque costs ~600 bytes up front).
+class ByteRing {
+ public:
+  ByteRing() = default;
+  ByteRing(const ByteRing& o) : cap_(o.cap_), head_(o.head_), size_(o.size_) {
+    if (cap_) {
+      buf_ = std::make_unique<uint8_t[]>(cap_);
+      std::copy(o.buf_.get(), o.buf_.get() + cap_, buf_.get());
+    }
+  }
+  ByteRing(ByteRing&&) noexcept = default;
+  ByteRing& operator=(ByteRing&&) noexcept = default;
+
+  size_t size() const { return size_; }
+  size_t capacity() const { return cap_; }
+  uint8_t operator[](size_t i) const { return buf_[(head_ + i) & (cap_ - 1)]; }
+  void push_back(uint8_t b) {
+    if (size_ == cap_) Grow();
+    buf_[(head_ + size_) & (cap_ - 1)] = b;
+    ++size_;
+  }
+  void pop_front(size_t n) {
+    head_ = (head_ + n) & (cap_ - 1);
+    size_ -= n;
+  }
+  void clear() { head_ = size_ = 0; }
+
+ private:
+  void Grow() {
+    size_t cap = cap_ ? cap_ * 2 : 64;
+    auto buf = std::make_unique<uint8_t[]>(cap);
+    for (size_t i = 0; i < size_; ++i) buf[i] = (*this)[i];
+    buf_ = std::move(buf);
+    cap_ = cap;
+    head_ = 0;
+  }
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t cap_ = 0, head_ = 0, size_ = 0;
 };
 
 class MinuteSeries {
@@ -80,7 +122,7 @@ class MinuteSeries {
   // The open minute first: it is all that most events touch.
   int64_t open_minute_;  // minute index (t / 60000) of the open minute
   Counts open_;
-  std::deque<uint8_t> bytes_;
+  ByteRing bytes_;
   uint64_t popped_ = 0;   // bytes dropped from the front
   int64_t first_minute_;  // minute index of the first stored record
   std::vector<Tracker> trackers_;
