@@ -120,7 +120,6 @@ struct Engine::SloRt {
   const SloSpec* spec = nullptr;
   std::optional<ZoneCalendar> zone;
   Millis period_start = 0;
-  size_t window_tracker = 0;  // tracker index of a rolling window
   Millis horizon = 0;
   bool firing[kNumAlertKinds] = {};
   Millis since[kNumAlertKinds] = {};
@@ -258,19 +257,12 @@ void Engine::Start(Millis origin) {
       slo.period_end = b;
     }
     if (sp.kind != SloKind::kAvailability) {
-      std::vector<Millis> windows = sp.lookbacks;
+      Millis longest = sp.window.calendar == CalendarUnit::kNone ? sp.window.rolling : 0;
+      for (Millis l : sp.lookbacks) longest = std::max(longest, l);
       for (const BurnAlertSpec& b : sp.burn_alerts) {
-        windows.push_back(b.long_window);
-        windows.push_back(b.short_window);
+        longest = std::max({longest, b.long_window, b.short_window});
       }
-      if (sp.window.calendar == CalendarUnit::kNone) windows.push_back(sp.window.rolling);
-      std::sort(windows.begin(), windows.end());
-      windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
-      if (sp.window.calendar == CalendarUnit::kNone) {
-        slo.window_tracker = static_cast<size_t>(
-            std::find(windows.begin(), windows.end(), sp.window.rolling) - windows.begin());
-      }
-      slo.series.emplace(origin, windows);
+      slo.series.emplace(origin, longest);
       if (slo.zone) slo.series->SetPeriodStart(slo.period_start);
     }
   }
@@ -900,25 +892,14 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
   } else {
     AdvanceSeries(slo, at);
     MinuteSeries& series = *slo.series;
-    Counts c = calendar ? series.PeriodSum() : series.Window(slo.window_tracker, at);
+    Counts c = calendar ? series.PeriodSum() : series.Window(sp.window.rolling, at);
     st.good = static_cast<double>(c.total - c.bad);
     st.bad = static_cast<double>(c.bad);
     st.excluded = static_cast<double>(c.excluded);
     st.unknown = 0;
     st.budget_total = allowed * static_cast<double>(c.total);
-    // Tracker indices follow the sorted, de-duplicated window list of Start().
-    std::vector<Millis> windows = sp.lookbacks;
-    for (const BurnAlertSpec& b : sp.burn_alerts) {
-      windows.push_back(b.long_window);
-      windows.push_back(b.short_window);
-    }
-    if (!calendar) windows.push_back(sp.window.rolling);
-    std::sort(windows.begin(), windows.end());
-    windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
     auto add_rate = [&](Millis l) {
-      size_t ti =
-          static_cast<size_t>(std::find(windows.begin(), windows.end(), l) - windows.begin());
-      Counts cl = series.Window(ti, at);
+      Counts cl = series.Window(l, at);
       double v = static_cast<double>(cl.total);
       st.burn_rates.push_back({l, v > 0 ? (static_cast<double>(cl.bad) / v) / allowed : 0.0, v});
     };

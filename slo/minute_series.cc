@@ -1,47 +1,21 @@
 #include "slo/minute_series.h"
 
-#include <algorithm>
 #include <cassert>
 
 namespace ninesd::slo {
-namespace {
 
-void PutVarint(ByteRing& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(v));
-}
-
-}  // namespace
-
-MinuteSeries::MinuteSeries(Millis origin, std::vector<Millis> windows)
-    : open_minute_(FloorTo(origin, kMinute) / kMinute), first_minute_(open_minute_) {
-  for (Millis w : windows) {
-    assert(w > 0 && w % kMinute == 0);
-    int64_t m = w / kMinute;
-    trackers_.push_back(Tracker{m, open_minute_, 0, {}});
-    longest_ = std::max(longest_, m);
-  }
-}
-
-void MinuteSeries::PushRecord(const Counts& c) {
-  // Header: total << 1 | has_more; bad and excluded follow only when non-zero.
-  bool more = c.bad != 0 || c.excluded != 0;
-  PutVarint(bytes_, c.total << 1 | (more ? 1 : 0));
-  if (more) {
-    PutVarint(bytes_, c.bad);
-    PutVarint(bytes_, c.excluded);
-  }
-}
+MinuteSeries::MinuteSeries(Millis origin, Millis retention)
+    : open_minute_(FloorTo(origin, kMinute) / kMinute),
+      first_minute_(open_minute_),
+      origin_minute_(open_minute_),
+      retention_minutes_(CeilTo(retention, kMinute) / kMinute + 1) {}
 
 Counts MinuteSeries::DecodeAt(uint64_t& pos) const {
   auto read = [&]() {
     uint64_t v = 0;
     int shift = 0;
     while (true) {
-      uint8_t b = bytes_[pos - popped_];
+      uint8_t b = bytes_[static_cast<size_t>(pos - popped_)];
       ++pos;
       v |= static_cast<uint64_t>(b & 0x7f) << shift;
       if (!(b & 0x80)) break;
@@ -60,68 +34,67 @@ Counts MinuteSeries::DecodeAt(uint64_t& pos) const {
 }
 
 void MinuteSeries::CloseOpenMinute() {
-  PushRecord(open_);
-  for (Tracker& t : trackers_) t.sum += open_;
+  if ((open_minute_ - first_minute_) % kBlock == 0) blocks_.push_back({closed_, written_});
+  // Header: total << 1 | more; bad and excluded follow only when non-zero.
+  auto put = [&](uint64_t v) {
+    while (v >= 0x80) {
+      bytes_.push_back(static_cast<uint8_t>(v | 0x80));
+      ++written_;
+      v >>= 7;
+    }
+    bytes_.push_back(static_cast<uint8_t>(v));
+    ++written_;
+  };
+  bool more = open_.bad != 0 || open_.excluded != 0;
+  put(open_.total << 1 | (more ? 1 : 0));
+  if (more) {
+    put(open_.bad);
+    put(open_.excluded);
+  }
+  closed_ += open_;
   if (open_minute_ >= period_first_minute_) period_sum_ += open_;
   open_ = Counts{};
   ++open_minute_;
-  // Minutes leaving each window.
-  for (Tracker& t : trackers_) {
-    while (t.first_minute < open_minute_ - t.minutes) {
-      if (t.first_minute >= first_minute_) {
-        Counts c = DecodeAt(t.cursor);
-        t.sum -= c;
-      }
-      ++t.first_minute;
-    }
-  }
-  // Records no window needs any more.
-  int64_t keep_from = open_minute_ - longest_;
-  while (first_minute_ < keep_from) {
-    uint64_t pos = popped_;
-    DecodeAt(pos);
-    size_t n = static_cast<size_t>(pos - popped_);
-    bytes_.pop_front(n);
-    popped_ = pos;
-    ++first_minute_;
+  // Whole blocks no read can reach any more.
+  while (blocks_.size() >= 2 && first_minute_ + 2 * kBlock <= open_minute_ - retention_minutes_) {
+    uint64_t next = blocks_[1].pos;
+    bytes_.pop_front(static_cast<size_t>(next - popped_));
+    popped_ = next;
+    blocks_.erase(blocks_.begin());
+    first_minute_ += kBlock;
   }
 }
 
 void MinuteSeries::AdvanceTo(Millis t) {
   int64_t m = FloorTo(t, kMinute) / kMinute;
   if (m <= open_minute_) return;
-  // A long silence: closing minute by minute would cost O(gap); once the gap
-  // exceeds the longest window every sum is zero, so start afresh.
-  if (m - open_minute_ > longest_ + 1) {
-    bytes_.clear();
-    popped_ = 0;
+  // A silence longer than the retention: nothing before it can be read, so
+  // start afresh instead of writing a record per empty minute.
+  if (m - open_minute_ > retention_minutes_ + 2 * kBlock) {
+    closed_ += open_;
+    if (open_minute_ >= period_first_minute_) period_sum_ += open_;
     open_ = Counts{};
+    bytes_.clear();
+    blocks_.clear();
+    popped_ = written_;
     open_minute_ = m;
     first_minute_ = m;
-    for (Tracker& tr : trackers_) tr = Tracker{tr.minutes, m, 0, {}};
-    if (period_first_minute_ < m) period_sum_ = Counts{};
     return;
   }
   while (open_minute_ < m) CloseOpenMinute();
 }
 
-void MinuteSeries::Add(Millis t, const Counts& c) {
-  AdvanceTo(t);
-  open_ += c;
-}
-
-Counts MinuteSeries::Window(size_t i, Millis at) const {
-  const Tracker& t = trackers_[i];
-  assert(FloorTo(at, kMinute) / kMinute == open_minute_);
-  Counts c = t.sum;
-  if (at % kMinute != 0 && t.first_minute >= first_minute_ &&
-      t.first_minute == open_minute_ - t.minutes && t.minutes > 0) {
-    // The trailing edge at - window falls inside minute first_minute: that
-    // bucket starts before at - window and is not counted.
-    uint64_t pos = t.cursor;
-    c -= DecodeAt(pos);
+Counts MinuteSeries::Before(int64_t m) const {
+  if (m >= open_minute_) return closed_;
+  if (m <= first_minute_) {
+    return blocks_.empty() ? closed_ : blocks_.front().before;
   }
-  c += open_;
+  size_t b = static_cast<size_t>((m - first_minute_) / kBlock);
+  Counts c = blocks_[b].before;
+  uint64_t pos = blocks_[b].pos;
+  for (int64_t k = first_minute_ + static_cast<int64_t>(b) * kBlock; k < m; ++k) {
+    c += DecodeAt(pos);
+  }
   return c;
 }
 
@@ -129,14 +102,10 @@ Counts MinuteSeries::Since(Millis from) const {
   int64_t m = CeilTo(from, kMinute) / kMinute;
   Counts c = open_;
   if (m >= open_minute_) return c;
-  int64_t start = std::max(m, first_minute_);
-  // Walk from the front: callers use this for calendar periods through
-  // PeriodSum below; kept for tests and small ranges.
-  uint64_t pos = popped_;
-  for (int64_t k = first_minute_; k < open_minute_; ++k) {
-    Counts r = DecodeAt(pos);
-    if (k >= start) c += r;
-  }
+  assert(m >= first_minute_ || m <= origin_minute_ || blocks_.empty());
+  Counts total = closed_;
+  total -= Before(std::max(m, first_minute_));
+  c += total;
   return c;
 }
 
@@ -149,7 +118,7 @@ void MinuteSeries::SetPeriodStart(Millis start) {
 }
 
 size_t MinuteSeries::MemoryBytes() const {
-  return sizeof(*this) + bytes_.capacity() + trackers_.capacity() * sizeof(Tracker);
+  return sizeof(*this) + bytes_.capacity() + blocks_.capacity() * sizeof(Checkpoint);
 }
 
 }  // namespace ninesd::slo

@@ -1,12 +1,13 @@
 #pragma once
 // MinuteSeries: good/bad/excluded event counts of one ratio or latency SLO in
-// one-minute buckets aligned to UTC minutes, with running sums for a fixed set
-// of trailing windows so that any window or lookback costs O(1) to read.
+// one-minute buckets aligned to UTC minutes.
 //
-// Closed minutes are stored as variable-length records in a byte FIFO:
-// a healthy minute with fewer than 64 events takes one byte, so 30 days of
-// minutes fit in 43-90 KB. Each tracked window keeps a cursor on the oldest
-// minute it still covers and subtracts minutes as they leave.
+// Closed minutes are variable-length records in a byte ring: a healthy
+// minute with fewer than 64 events takes one byte, so 30 days of minutes fit
+// in 43-90 KB. Every 128 minutes a checkpoint keeps the running totals, so the
+// count over any window is two lookups and a walk of at most 127 records,
+// while an event costs one addition and a closing minute one record: the
+// work lands on the (rare) reads, not on the stream.
 
 #include <algorithm>
 #include <cstdint>
@@ -36,7 +37,7 @@ struct Counts {
 };
 
 // A FIFO of bytes in a power-of-two ring: no allocation until the first
-// closed minute, one block after that (std::deque costs ~600 bytes up front).
+// closed minute.
 class ByteRing {
  public:
   ByteRing() = default;
@@ -78,21 +79,23 @@ class ByteRing {
 
 class MinuteSeries {
  public:
-  // windows: lengths in whole minutes (> 0) to keep running sums for.
-  MinuteSeries(Millis origin, std::vector<Millis> windows);
+  // Keeps the minutes of the last `retention` (at least the longest window
+  // or lookback read from it).
+  MinuteSeries(Millis origin, Millis retention);
 
   // Moves the open minute to the one containing t (t >= current).
   void AdvanceTo(Millis t);
   // Adds events at time t (t >= the open minute's start; advances first).
-  void Add(Millis t, const Counts& c);
+  void Add(Millis t, const Counts& c) {
+    AdvanceTo(t);
+    open_ += c;
+  }
 
   // Counts in [at - window, at) by the bucket rule: the closed minutes that
   // start at or after at - window, plus the open minute. Requires that the
   // series was advanced to at and holds no event at or after at.
-  // `window_index` refers to the constructor's list.
-  Counts Window(size_t window_index, Millis at) const;
-  // Sum of the minutes starting at or after `from` (a minute boundary within
-  // the longest window, or the start of a calendar period), plus the open one.
+  Counts Window(Millis window, Millis at) const { return Since(at - window); }
+  // The minutes starting at or after `from`, plus the open minute.
   Counts Since(Millis from) const;
 
   // Calendar period: running sum of the minutes from `start` (a minute
@@ -108,25 +111,28 @@ class MinuteSeries {
   size_t MemoryBytes() const;
 
  private:
-  struct Tracker {
-    int64_t minutes;       // window length in minutes
-    int64_t first_minute;  // oldest minute index included
-    uint64_t cursor;       // absolute byte position of first_minute's record
-    Counts sum;            // closed minutes in [first_minute, open_minute)
+  static constexpr int64_t kBlock = 128;  // minutes per checkpoint
+  struct Checkpoint {
+    Counts before;  // totals of the minutes before the block
+    uint64_t pos;   // absolute byte position of the block's first record
   };
 
   void CloseOpenMinute();
-  void PushRecord(const Counts& c);
   Counts DecodeAt(uint64_t& pos) const;
+  // Totals of the closed minutes before minute m (first_minute_ <= m <= open).
+  Counts Before(int64_t m) const;
 
   // The open minute first: it is all that most events touch.
   int64_t open_minute_;  // minute index (t / 60000) of the open minute
   Counts open_;
+  Counts closed_;         // totals of every closed minute since the origin
+  int64_t first_minute_;  // minute of the first kept record (a block start)
+  int64_t origin_minute_;
+  uint64_t popped_ = 0;   // bytes dropped from the front of the ring
+  uint64_t written_ = 0;  // bytes ever written
   ByteRing bytes_;
-  uint64_t popped_ = 0;   // bytes dropped from the front
-  int64_t first_minute_;  // minute index of the first stored record
-  std::vector<Tracker> trackers_;
-  int64_t longest_ = 0;
+  std::vector<Checkpoint> blocks_;  // blocks_[k]: block starting at first_minute_ + k * kBlock
+  int64_t retention_minutes_;
   int64_t period_first_minute_ = INT64_MAX;
   Counts period_sum_;
 };
