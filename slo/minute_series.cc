@@ -98,6 +98,42 @@ Counts MinuteSeries::Before(int64_t m) const {
   return c;
 }
 
+Counts MinuteSeries::BeforeFrom(Cursor& cur, int64_t m) const {
+  if (m >= open_minute_) return closed_;
+  if (m <= first_minute_) return Before(m);
+  int64_t block_start = first_minute_ + (m - first_minute_) / kBlock * kBlock;
+  if (cur.minute < block_start || cur.minute > m) {
+    // Start from the block's checkpoint.
+    size_t b = static_cast<size_t>((block_start - first_minute_) / kBlock);
+    cur.minute = block_start;
+    cur.pos = blocks_[b].pos;
+    cur.before = blocks_[b].before;
+  }
+  while (cur.minute < m) {
+    cur.before += DecodeAt(cur.pos);
+    ++cur.minute;
+  }
+  return cur.before;
+}
+
+Counts MinuteSeries::Window(Millis window, Millis at) const {
+  int64_t m = CeilTo(at - window, kMinute) / kMinute;
+  Counts c = open_;
+  if (m >= open_minute_) return c;
+  Cursor* cur = nullptr;
+  for (Cursor& k : cursors_) {
+    if (k.window == window) cur = &k;
+  }
+  if (!cur) {
+    cursors_.push_back(Cursor{window, INT64_MIN, 0, {}});
+    cur = &cursors_.back();
+  }
+  Counts total = closed_;
+  total -= BeforeFrom(*cur, std::max(m, first_minute_));
+  c += total;
+  return c;
+}
+
 Counts MinuteSeries::Since(Millis from) const {
   int64_t m = CeilTo(from, kMinute) / kMinute;
   Counts c = open_;
@@ -118,7 +154,8 @@ void MinuteSeries::SetPeriodStart(Millis start) {
 }
 
 size_t MinuteSeries::MemoryBytes() const {
-  return sizeof(*this) + bytes_.capacity() + blocks_.capacity() * sizeof(Checkpoint);
+  return sizeof(*this) + bytes_.capacity() + blocks_.capacity() * sizeof(Checkpoint) +
+         cursors_.capacity() * sizeof(Cursor);
 }
 
 }  // namespace ninesd::slo

@@ -94,7 +94,7 @@ class MinuteSeries {
   // Counts in [at - window, at) by the bucket rule: the closed minutes that
   // start at or after at - window, plus the open minute. Requires that the
   // series was advanced to at and holds no event at or after at.
-  Counts Window(Millis window, Millis at) const { return Since(at - window); }
+  Counts Window(Millis window, Millis at) const;
   // The minutes starting at or after `from`, plus the open minute.
   Counts Since(Millis from) const;
 
@@ -121,6 +121,15 @@ class MinuteSeries {
   Counts DecodeAt(uint64_t& pos) const;
   // Totals of the closed minutes before minute m (first_minute_ <= m <= open).
   Counts Before(int64_t m) const;
+  // Before(m) starting from a remembered position at or before m (the
+  // trailing edge of a window moves forward a minute at a time).
+  struct Cursor {
+    Millis window = 0;
+    int64_t minute = INT64_MIN;
+    uint64_t pos = 0;
+    Counts before;
+  };
+  Counts BeforeFrom(Cursor& cursor, int64_t m) const;
 
   // The open minute first: it is all that most events touch.
   int64_t open_minute_;  // minute index (t / 60000) of the open minute
@@ -135,6 +144,7 @@ class MinuteSeries {
   int64_t retention_minutes_;
   int64_t period_first_minute_ = INT64_MAX;
   Counts period_sum_;
+  mutable std::vector<Cursor> cursors_;  // one per window read; empty until read
 };
 
 }  // namespace ninesd::slo
