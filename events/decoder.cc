@@ -44,6 +44,58 @@ Field FieldOf(std::string_view k) {
   return static_cast<Field>(0);
 }
 
+// Reads a value the event does not use to its end. Skipping it unread would
+// let through what other parsers reject (NaN, 1e400, [1,], "\ud800", tru)
+// and nesting of any depth. `depth`: containers around v (the event is 1).
+bool ValidUnusedValue(simdjson::ondemand::value v, size_t depth) {
+  json_type t;
+  if (v.type().get(t) != simdjson::SUCCESS) return false;
+  switch (t) {
+    case json_type::array: {
+      simdjson::ondemand::array a;
+      if (depth >= kMaxDepth || v.get_array().get(a) != simdjson::SUCCESS) return false;
+      for (auto item : a) {
+        simdjson::ondemand::value x;
+        if (std::move(item).get(x) != simdjson::SUCCESS || !ValidUnusedValue(x, depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    case json_type::object: {
+      simdjson::ondemand::object o;
+      if (depth >= kMaxDepth || v.get_object().get(o) != simdjson::SUCCESS) return false;
+      for (auto member : o) {
+        simdjson::ondemand::field f;
+        std::string_view key;
+        if (std::move(member).get(f) != simdjson::SUCCESS ||
+            f.unescaped_key().get(key) != simdjson::SUCCESS ||
+            !ValidUnusedValue(f.value(), depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    case json_type::number: {
+      double d;
+      return v.get_double().get(d) == simdjson::SUCCESS;
+    }
+    case json_type::string: {
+      std::string_view str;
+      return v.get_string().get(str) == simdjson::SUCCESS;
+    }
+    case json_type::boolean: {
+      bool b;
+      return v.get_bool().get(b) == simdjson::SUCCESS;
+    }
+    case json_type::null: {
+      bool is_null = false;
+      return v.is_null().get(is_null) == simdjson::SUCCESS && is_null;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 const char* RejectLabel(Reject r) {
@@ -89,7 +141,10 @@ uint64_t HashId(std::string_view id) {
 
 Decoder::Decoder(const slo::ModelSpec& spec, size_t max_bytes) : max_bytes_(max_bytes) {
   // Only fails when out of memory; the parser then allocates on first use.
-  if (parser_.allocate(max_bytes + simdjson::SIMDJSON_PADDING, kMaxDepth) != simdjson::SUCCESS) {
+  // simdjson indexes a container at level n by n (the root is 1): kMaxDepth
+  // levels need kMaxDepth + 1.
+  if (parser_.allocate(max_bytes + simdjson::SIMDJSON_PADDING, kMaxDepth + 1) !=
+      simdjson::SUCCESS) {
     return;
   }
   for (size_t i = 0; i < spec.services.size(); ++i) {
@@ -167,7 +222,11 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
       }
       if (n_other == kMaxOtherKeys) return fail(Reject::kBadValue, "too many fields");
       other_keys[n_other++] = key;
-      // Unknown values are skipped unread; malformed ones fail below.
+      // Unknown values are ignored, but must be well-formed JSON.
+      if (!ValidUnusedValue(field.value(), 1)) {
+        return fail(Reject::kBadJson,
+                    std::string("malformed value of \"") + std::string(key) + "\"");
+      }
       continue;
     }
     if (seen & f)

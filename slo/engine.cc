@@ -717,18 +717,20 @@ void Engine::AdvanceTo(Millis t) {
 }
 
 void Engine::EvaluateGrid(Millis g) {
-  // Sources whose timeout or staleness passed may have turned bad.
-  while (!wheel_.empty() && wheel_.front().first <= g) {
+  // Sources whose timeout or staleness passed before g may have turned bad.
+  // Strictly before: a deadline exactly at g has no bad time in [.., g) yet,
+  // and the SLO would leave the active set again at once.
+  while (!wheel_.empty() && wheel_.front().first < g) {
     std::pop_heap(wheel_.begin(), wheel_.end(), std::greater<>());
     uint32_t s = wheel_.back().second;
     wheel_.pop_back();
     Service& svc = services_[s];
     svc.deadline_registered = kForever;
-    if (svc.deadline() <= g) {
+    if (svc.deadline() < g) {
       Activate(s);
       // Re-armed by the next signal of this service.
-      if (svc.heartbeat_deadline <= g) svc.heartbeat_deadline = kForever;
-      if (svc.probe_deadline <= g) svc.probe_deadline = kForever;
+      if (svc.heartbeat_deadline < g) svc.heartbeat_deadline = kForever;
+      if (svc.probe_deadline < g) svc.probe_deadline = kForever;
     }
     if (svc.deadline() != kForever) ScheduleDeadline(s);
   }

@@ -630,3 +630,45 @@ TEST(EngineContractTest, RejectsSignalsBeforeItsTime) {
 
 }  // namespace
 }  // namespace ninesd::slo
+
+namespace ninesd::slo {
+namespace {
+
+using namespace ninesd::slo::testing;
+
+// A job that stops sending heartbeats must page even when its deadline
+// falls exactly on the alert grid (whole-second heartbeats, whole-minute
+// timeouts): the grid's own alert state, not just the re-check at `at`.
+TEST(AlertTest, SilentHeartbeatPagesWhenTheDeadlineIsOnTheGrid) {
+  ModelSpec spec;
+  ServiceSpec etl = Leaf("etl");
+  etl.heartbeat_timeout = 30 * kMinute;
+  spec.services.push_back(etl);
+  SloSpec slo = Availability("etl", 0, 99, 7 * kDay);
+  slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
+  spec.slos.push_back(slo);
+  struct Recorder : EngineObserver {
+    std::vector<std::pair<AlertKind, Millis>> fired;
+    void OnAlert(uint32_t, AlertKind kind, bool firing, Millis at) override {
+      if (firing) fired.emplace_back(kind, at);
+    }
+  } rec;
+  auto e = MakeEngine(spec);
+  e->SetObserver(&rec);
+  ASSERT_TRUE(e->Apply(Heartbeat(0, kT0)).ok());
+  ASSERT_TRUE(e->Apply(Heartbeat(0, kT0 + 20 * kMinute)).ok());
+  e->AdvanceTo(kT0 + 2 * kHour);  // silent since 20 min: down from 50 min
+  bool paged = false;
+  for (auto [kind, at] : rec.fired) {
+    if (kind == AlertKind::kBurnPage) {
+      paged = true;
+      // 1h rate > 14.4 x 1 %: more than 518.4 s down of the hour's valid time.
+      EXPECT_GT(at, kT0 + 50 * kMinute);
+      EXPECT_LT(at, kT0 + 60 * kMinute);
+    }
+  }
+  EXPECT_TRUE(paged);
+}
+
+}  // namespace
+}  // namespace ninesd::slo

@@ -1,0 +1,453 @@
+// `ninesd replay` in-process (replay::RunReplay): the golden output worked out
+// by hand in data/README.md, exit codes, rejected lines, delivery order, --at,
+// the table format and line-ending tolerance.
+
+#include "replay/replay.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "config/config.h"
+#include "events/decoder.h"
+#include "slo/signal.h"
+#include "slo/time.h"
+
+namespace ninesd::replay {
+namespace {
+
+using slo::Millis;
+
+const std::string kData = std::string(NINESD_SOURCE_DIR) + "/tests/replay/data/";
+const std::string kGoldenConfig = kData + "golden.yaml";
+const std::string kGoldenEvents = kData + "golden.jsonl";
+const std::string kGoldenAt = "2026-10-26T12:00:00Z";
+constexpr size_t kGoldenLines = 37;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Lines without their '\n'; a final line without one counts too.
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+// Byte-for-byte comparison that points at the first difference.
+void ExpectSameText(const std::string& actual, const std::string& expected) {
+  if (actual == expected) return;
+  size_t i = 0;
+  while (i < actual.size() && i < expected.size() && actual[i] == expected[i]) ++i;
+  size_t from = i < 60 ? 0 : i - 60;
+  ADD_FAILURE() << "outputs differ at byte " << i << " (sizes " << actual.size() << " and "
+                << expected.size() << ")\n  actual:   ..." << actual.substr(from, 140)
+                << "\n  expected: ..." << expected.substr(from, 140);
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "ninesd-replay-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+Result Replay(const std::string& config, const std::string& events,
+              std::optional<std::string> at = kGoldenAt, const std::string& format = "json") {
+  ReplayOptions o;
+  o.config_path = config;
+  o.events_path = events;
+  o.at = std::move(at);
+  o.format = format;
+  std::ostringstream out, err;
+  Result r;
+  r.code = RunReplay(o, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+// The event time of each golden line, read with the decoder replay uses.
+std::vector<Millis> EventTimes(const std::vector<std::string>& lines) {
+  config::LoadResult loaded = config::LoadConfigFile(kGoldenConfig);
+  EXPECT_TRUE(loaded.ok());
+  events::Decoder decoder(loaded.config->model, 65536);
+  std::vector<Millis> ts;
+  for (const std::string& line : lines) {
+    slo::Signal s;
+    EXPECT_EQ(decoder.DecodeCopy(line, std::nullopt, s), events::Reject::kNone) << line;
+    ts.push_back(s.ts);
+  }
+  return ts;
+}
+
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string path = dir_.path() + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  // The golden replay as RunReplay prints it today (reference for the
+  // tests that compare two runs rather than against hand-worked figures).
+  static const Result& Reference() {
+    static const Result r = Replay(kGoldenConfig, kGoldenEvents);
+    return r;
+  }
+  std::vector<std::string> GoldenLines() {
+    std::vector<std::string> lines = Lines(ReadFile(kGoldenEvents));
+    EXPECT_EQ(lines.size(), kGoldenLines);
+    return lines;
+  }
+  TempDir dir_;
+};
+
+// ---------------------------------------------------------------------------
+// Golden output: every figure of data/golden.json is worked out by hand from
+// SPEC section 3 in data/README.md.
+
+TEST_F(ReplayTest, GoldenOutputMatchesTheHandWorkedFigures) {
+  Result r = Replay(kGoldenConfig, kGoldenEvents);
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+  ExpectSameText(r.out, ReadFile(kData + "golden.json"));
+}
+
+TEST_F(ReplayTest, AtDefaultsToTheLastEventsTime) {
+  Result r = Replay(kGoldenConfig, kGoldenEvents, std::nullopt);
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.out.rfind(R"({"at":"2026-10-26T11:59:59.999Z","slos":[)", 0), 0u) << r.out;
+  // The last event (api, bad, at 11:59:59.999) is at exactly `at`: not yet counted.
+  EXPECT_NE(r.out.find(R"("name":"api-errors","service":"api","kind":"ratio","objective":0.99,)"
+                       R"("window":"30d","window_start":"2026-09-26T11:59:59.999Z",)"
+                       R"("window_end":"2026-10-26T11:59:59.999Z","good":99,"bad":6,)"
+                       R"("excluded":51,)"),
+            std::string::npos)
+      << r.out;
+}
+
+// ---------------------------------------------------------------------------
+// Rejected lines: exit code 3, each named by line and reason, the rest counts.
+
+TEST_F(ReplayTest, RejectedLinesAreListedAndTheGoodLinesStillCount) {
+  std::vector<std::string> golden = GoldenLines();
+  std::vector<std::string> lines;
+  std::vector<std::pair<size_t, std::string>> expected;  // line number, reason
+  auto bad = [&](const std::string& line, const std::string& reason) {
+    lines.push_back(line);
+    expected.emplace_back(lines.size(), reason);
+  };
+  for (size_t i = 0; i < golden.size(); ++i) {
+    lines.push_back(golden[i]);
+    switch (i + 1) {
+      case 1:
+        bad(R"({"type":"heartbeat","service":"etl","ts":"2026-10-26T10:00:05Z")", "bad_json");
+        break;
+      case 6:  // web at 10:04: golden line 5 (id req-2, 10:00:30) again, within the lateness
+        bad(golden[4], "duplicate");
+        break;
+      case 8:
+        bad(R"({"type":"state","service":"payments","ts":"2026-10-26T10:10:16Z","state":"down"})",
+            "unknown_service");
+        break;
+      case 9:
+        bad(R"({"type":"outcome","service":"api","ts":"2026-10-26T10:10:50Z","good":"false"})",
+            "wrong_type");
+        break;
+      case 16:  // web at 10:28: an event from 10:05 is 23 minutes late (allowed: 5)
+        bad(R"({"type":"state","service":"shop","ts":"2026-10-26T10:05:00Z","state":"down"})",
+            "late");
+        break;
+    }
+  }
+  std::string path = Write("mixed.jsonl", Join(lines));
+  Result r = Replay(kGoldenConfig, path);
+  EXPECT_EQ(r.code, 3);
+  ExpectSameText(r.out, Reference().out);
+
+  std::vector<std::string> err = Lines(r.err);
+  ASSERT_EQ(err.size(), expected.size() + 1) << r.err;
+  for (size_t k = 0; k < expected.size(); ++k) {
+    std::string prefix =
+        path + ":" + std::to_string(expected[k].first) + ": rejected: " + expected[k].second;
+    EXPECT_EQ(err[k].rfind(prefix, 0), 0u) << "expected " << prefix << "\n got " << err[k];
+  }
+  EXPECT_EQ(err.back(),
+            "replay: 37 lines used, 5 rejected (bad_json 1, wrong_type 1, unknown_service 1, "
+            "late 1, duplicate 1)");
+  EXPECT_NE(r.err.find(R"(unknown_service: service "payments")"), std::string::npos) << r.err;
+}
+
+TEST_F(ReplayTest, OnlyTheFirstHundredRejectedLinesAreListed) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 150; ++i) lines.push_back("not json " + std::to_string(i));
+  for (const std::string& l : GoldenLines()) lines.push_back(l);
+  std::string path = Write("noisy.jsonl", Join(lines));
+  Result r = Replay(kGoldenConfig, path);
+  EXPECT_EQ(r.code, 3);
+  ExpectSameText(r.out, Reference().out);
+  std::vector<std::string> err = Lines(r.err);
+  ASSERT_EQ(err.size(), 102u);
+  EXPECT_EQ(err[0].rfind(path + ":1: rejected: bad_json", 0), 0u) << err[0];
+  EXPECT_EQ(err[99].rfind(path + ":100: rejected: bad_json", 0), 0u) << err[99];
+  EXPECT_EQ(err[100], path + ": 50 more rejected lines not listed");
+  EXPECT_EQ(err[101], "replay: 37 lines used, 150 rejected (bad_json 150)");
+}
+
+TEST_F(ReplayTest, OversizedLinesAreRejectedAndTheRestStillCounts) {
+  // One line over the 64 KiB event limit, one over the reader's 8 MiB buffer.
+  std::vector<std::string> golden = GoldenLines();
+  const std::string head = R"({"type":"heartbeat","service":"etl","message":")";
+  std::vector<std::string> lines(golden.begin(), golden.begin() + 10);
+  lines.push_back(head + std::string(9 << 20, 'x') + "\"}");
+  lines.insert(lines.end(), golden.begin() + 10, golden.begin() + 20);
+  lines.push_back(head + std::string(100'000, 'y') + "\"}");
+  lines.insert(lines.end(), golden.begin() + 20, golden.end());
+  std::string path = Write("big.jsonl", Join(lines));
+  Result r = Replay(kGoldenConfig, path);
+  EXPECT_EQ(r.code, 3);
+  ExpectSameText(r.out, Reference().out);
+  EXPECT_EQ(r.err, path + ":11: rejected: too_large: line longer than 8 MiB\n" + path +
+                       ":22: rejected: too_large: 100049 bytes\n"
+                       "replay: 37 lines used, 2 rejected (too_large 2)\n");
+}
+
+// ---------------------------------------------------------------------------
+// Fatal errors: exit 1, a diagnostic, nothing on stdout.
+
+TEST_F(ReplayTest, MissingEventsFileIsFatal) {
+  std::string missing = dir_.path() + "/no-such.jsonl";
+  Result r = Replay(kGoldenConfig, missing);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("cannot open " + missing), std::string::npos) << r.err;
+}
+
+TEST_F(ReplayTest, BadConfigIsFatalWithAPositionedDiagnostic) {
+  std::string config = Write("bad.yaml",
+                             "services:\n"
+                             "  - name: a\n"
+                             "slos:\n"
+                             "  - {name: x, service: a, objective: 100.1}\n");
+  Result r = Replay(config, kGoldenEvents);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(config + ":4:38: slos[0].objective: must be strictly between 0 and 100"),
+            std::string::npos)
+      << r.err;
+
+  Result missing = Replay(dir_.path() + "/no-such.yaml", kGoldenEvents);
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_EQ(missing.out, "");
+  EXPECT_NE(missing.err.find("no-such.yaml"), std::string::npos) << missing.err;
+}
+
+TEST_F(ReplayTest, BadAtIsFatal) {
+  for (const char* at : {"yesterday", "2026-10-26T12:00:00", "2026-10-26", "1793016000", ""}) {
+    Result r = Replay(kGoldenConfig, kGoldenEvents, std::string(at));
+    EXPECT_EQ(r.code, 1) << at;
+    EXPECT_EQ(r.out, "") << at;
+    EXPECT_NE(r.err.find("--at"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(ReplayTest, BadFormatIsFatal) {
+  for (const char* format : {"xml", "JSON", ""}) {
+    Result r = Replay(kGoldenConfig, kGoldenEvents, kGoldenAt, format);
+    EXPECT_EQ(r.code, 1) << format;
+    EXPECT_EQ(r.out, "") << format;
+    EXPECT_NE(r.err.find("--format"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(ReplayTest, NoEventsAndNoAtIsFatal) {
+  for (const char* content : {"", "\n\n  \r\n", "not json\n{\"type\":\"heartbeat\"}\n"}) {
+    std::string path = Write("few.jsonl", content);
+    Result r = Replay(kGoldenConfig, path, std::nullopt);
+    EXPECT_EQ(r.code, 1) << content;
+    EXPECT_EQ(r.out, "") << content;
+    EXPECT_NE(r.err.find("nothing to evaluate"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(ReplayTest, NoEventsWithAtPrintsEmptyFigures) {
+  Result r = Replay(kGoldenConfig, Write("empty.jsonl", ""));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+  size_t nulls = 0;
+  for (size_t p = 0; (p = r.out.find(R"("attainment":null)", p)) != std::string::npos; ++p) {
+    ++nulls;
+  }
+  EXPECT_EQ(nulls, 5u) << r.out;
+  EXPECT_NE(r.out.find(R"("name":"shop-month")"), std::string::npos);
+}
+
+// ---------------------------------------------------------------------------
+// Delivery order within the allowed lateness (5m) does not matter.
+
+TEST_F(ReplayTest, ShuffledWithinTheLatenessGivesIdenticalOutput) {
+  std::vector<std::string> golden = GoldenLines();
+  std::vector<Millis> ts = EventTimes(golden);
+  const Millis lateness = 5 * slo::kMinute;
+  int reordered = 0;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    // Sorting by ts + [0, lateness) delays no event by more than the lateness.
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<Millis> jitter(0, lateness - 1);
+    std::vector<std::pair<Millis, size_t>> keys;
+    for (size_t i = 0; i < golden.size(); ++i) keys.emplace_back(ts[i] + jitter(rng), i);
+    std::sort(keys.begin(), keys.end());
+    std::vector<std::string> lines;
+    bool moved = false;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      lines.push_back(golden[keys[k].second]);
+      moved |= keys[k].second != k;
+    }
+    reordered += moved;
+    Result r = Replay(kGoldenConfig, Write("shuffled.jsonl", Join(lines)));
+    EXPECT_EQ(r.code, 0) << "seed " << seed << "\n" << r.err;
+    EXPECT_EQ(r.err, "") << "seed " << seed;
+    ExpectSameText(r.out, Reference().out);
+  }
+  EXPECT_GE(reordered, 18);
+}
+
+TEST_F(ReplayTest, BlocksDeliveredBackwardsWithinTheLatenessGiveIdenticalOutput) {
+  // Each five-minute block of events newest first.
+  std::vector<std::string> golden = GoldenLines();
+  std::vector<Millis> ts = EventTimes(golden);
+  std::vector<std::pair<std::pair<Millis, Millis>, size_t>> keys;
+  for (size_t i = 0; i < golden.size(); ++i) {
+    keys.push_back({{slo::FloorTo(ts[i], 5 * slo::kMinute), -ts[i]}, i});
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::string> lines;
+  for (const auto& k : keys) lines.push_back(golden[k.second]);
+  Result r = Replay(kGoldenConfig, Write("backwards.jsonl", Join(lines)));
+  EXPECT_EQ(r.code, 0) << r.err;
+  ExpectSameText(r.out, Reference().out);
+}
+
+// ---------------------------------------------------------------------------
+// --at before the last event: later events are ignored.
+
+TEST_F(ReplayTest, AtBeforeTheLastEventEqualsAFileTruncatedThere) {
+  std::vector<std::string> golden = GoldenLines();
+  std::vector<Millis> ts = EventTimes(golden);
+  for (const char* at :
+       {"2026-10-26T10:00:00.001Z", "2026-10-26T10:20:00Z", "2026-10-26T10:20:05Z",
+        "2026-10-26T10:47:30.5Z", "2026-10-26T11:00:00Z", "2026-10-26T11:59:59.999Z"}) {
+    Millis t = *slo::ParseRfc3339(at);
+    std::vector<std::string> before;
+    for (size_t i = 0; i < golden.size(); ++i) {
+      if (ts[i] < t) before.push_back(golden[i]);  // a signal at exactly `at` is not counted
+    }
+    Result full = Replay(kGoldenConfig, kGoldenEvents, std::string(at));
+    Result cut = Replay(kGoldenConfig, Write("cut.jsonl", Join(before)), std::string(at));
+    EXPECT_EQ(full.code, 0) << at;
+    EXPECT_EQ(cut.code, 0) << at;
+    SCOPED_TRACE(at);
+    ExpectSameText(full.out, cut.out);
+    EXPECT_EQ(full.out.rfind(std::string(R"({"at":")") + slo::FormatRfc3339(t) + "\"", 0), 0u);
+    EXPECT_NE(full.out, Reference().out);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// --format table
+
+TEST_F(ReplayTest, TableHasAHeaderAndOneRowPerSlo) {
+  Result r = Replay(kGoldenConfig, kGoldenEvents, kGoldenAt, "table");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.err, "");
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 7u) << r.out;
+  EXPECT_EQ(lines[0], "at 2026-10-26T12:00:00Z");
+  std::istringstream header(lines[1]);
+  std::vector<std::string> columns;
+  for (std::string w; header >> w;) columns.push_back(w);
+  EXPECT_EQ(columns, (std::vector<std::string>{"SLO", "SERVICE", "KIND", "OBJECTIVE", "WINDOW",
+                                               "ATTAINMENT", "BUDGET", "LEFT", "BAD", "ALERTS"}));
+  const std::vector<std::vector<std::string>> rows = {
+      {"web-avail", "web", "availability", "99.500%", "1d", "89.7436%", "-1951.3%", "720.000s",
+       "BREACHED"},
+      {"etl-week", "etl", "availability", "99.000%", "7d", "88.7431%", "-1025.7%", "810.500s",
+       "BREACHED"},
+      {"api-errors", "api", "ratio", "99.000%", "30d", "93.3962%", "-560.4%", "7", "BREACHED"},
+      {"api-fast", "api", "latency", "90.000%", "1d", "60.0000%", "-300.0%", "2", "BREACHED"},
+      {"shop-month", "shop", "availability", "99.800%", "month", "86.1111%", "21.4%", "750.000s",
+       "ErrorBudgetBurn/page,ErrorBudgetBurn/ticket,ErrorBudgetAtRisk/ticket"},
+  };
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::istringstream row(lines[i + 2]);
+    std::vector<std::string> cells;
+    for (std::string w; row >> w;) cells.push_back(w);
+    ASSERT_GE(cells.size(), rows[i].size()) << lines[i + 2];
+    cells.resize(rows[i].size());
+    EXPECT_EQ(cells, rows[i]) << lines[i + 2];
+    // Columns line up under the header.
+    EXPECT_EQ(lines[i + 2].find(" " + rows[i][1] + " ") + 1, lines[1].find("SERVICE"))
+        << lines[i + 2];
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Line endings and blank lines.
+
+TEST_F(ReplayTest, BlankLinesAndCrlfAreAccepted) {
+  std::vector<std::string> golden = GoldenLines();
+  std::string text = "\r\n\n";
+  for (size_t i = 0; i < golden.size(); ++i) {
+    if (i % 5 == 0) text += "  ";  // leading blanks
+    text += golden[i];
+    if (i % 7 == 0) text += " \t";      // trailing blanks
+    if (i + 1 == golden.size()) break;  // no line end after the last line
+    text += "\r\n";
+    if (i % 4 == 0) text += "\r\n";
+    if (i % 9 == 0) text += "   \t\r\n\n";
+  }
+  Result r = Replay(kGoldenConfig, Write("crlf.jsonl", text));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  ExpectSameText(r.out, Reference().out);
+}
+
+}  // namespace
+}  // namespace ninesd::replay
