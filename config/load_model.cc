@@ -3,6 +3,7 @@
 // are checked once every service is known.
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <regex>
 #include <set>
@@ -482,7 +483,10 @@ void ReadSlos(const Section& top, const ServiceIndex& services, slo::ModelSpec& 
     if (auto v = s.Enum("kind")) spec.kind = kKinds[*v];
     const bool availability = spec.kind == slo::SloKind::kAvailability;
     const std::string kind_name = slo::SloKindName(spec.kind);
-    if (auto v = s.Number("objective")) spec.objective = *v / 100.0;
+    if (auto v = s.Number("objective")) {
+      // Percent to ratio, exact to 1e-9 (99.9 -> 0.999, not 0.9990000000000001).
+      spec.objective = std::round(*v * 1e7) / 1e9;
+    }
     if (auto w = ReadWindow(s, spec.kind)) spec.window = *w;
     if (s.Has("time_zone") && spec.window.rolling > 0) {
       s.ErrorAtKey("time_zone",

@@ -16,6 +16,11 @@ constexpr Millis kMaintenanceChunk = 8 * kDay;
 
 unsigned Bit(State s) { return 1u << static_cast<unsigned>(s); }
 
+// 1 - objective, to nine decimal places: in binary 1 - 0.999 is
+// 0.0010000000000000009, which would make a burn rate of exactly 1 read as
+// 0.9999999999999991 and the budget of 99.999 % show as 25.920000000169807 s.
+double AllowedFraction(double objective) { return std::round((1 - objective) * 1e9) / 1e9; }
+
 using Change = internal::StateChange;
 
 // Appends a change; a change at the same instant as the last one replaces it.
@@ -787,7 +792,7 @@ bool Engine::Muted(uint32_t service, Millis at) {
 std::vector<bool> Engine::Conditions(const SloRt& slo, const SloStatus& st) const {
   const SloSpec& sp = *slo.spec;
   std::vector<bool> c(kNumAlertKinds, false);
-  const double allowed = 1 - sp.objective;
+  const double allowed = AllowedFraction(sp.objective);
   const double min_valid = sp.kind == SloKind::kAvailability
                                ? static_cast<double>(sp.min_valid) / 1000.0
                                : static_cast<double>(sp.min_events);
@@ -827,7 +832,7 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
   st.slo = index;
   st.at = at;
   st.window_end = at;
-  const double allowed = 1 - sp.objective;
+  const double allowed = AllowedFraction(sp.objective);
   const bool calendar = sp.window.calendar != CalendarUnit::kNone;
   Millis period_len = 0;
   if (calendar) {

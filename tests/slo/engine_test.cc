@@ -672,3 +672,28 @@ TEST(AlertTest, SilentHeartbeatPagesWhenTheDeadlineIsOnTheGrid) {
 
 }  // namespace
 }  // namespace ninesd::slo
+
+namespace ninesd::slo {
+namespace {
+
+using namespace ninesd::slo::testing;
+
+// "Strictly greater than its factor": a burn rate of exactly 1 does not fire,
+// whatever the binary fraction of 1 - 0.999.
+TEST(AlertTest, RateExactlyAtTheFactorDoesNotFire) {
+  ModelSpec spec;
+  spec.services.push_back(Leaf("svc"));
+  SloSpec slo = Availability("slo", 0, 99.9, kHour);
+  slo.burn_alerts = {{"ticket", 1, kHour, kHour}};
+  spec.slos.push_back(slo);
+  auto e = MakeEngine(spec);
+  ASSERT_TRUE(e->Apply(StateAt(0, kT0, State::kDown)).ok());
+  ASSERT_TRUE(e->Apply(StateAt(0, kT0 + 3600, State::kUp)).ok());  // 3.6 s: exactly 0.1 %
+  SloStatus st = e->Evaluate(0, kT0 + kHour);
+  ASSERT_EQ(st.burn_rates[2].lookback, kHour);
+  EXPECT_EQ(st.burn_rates[2].rate, 1.0);
+  for (const FiringAlert& a : st.alerts) EXPECT_NE(a.kind, AlertKind::kBurnTicket);
+}
+
+}  // namespace
+}  // namespace ninesd::slo
