@@ -1,5 +1,8 @@
 // server, state, kafka and alerting: the settings of the daemon's shell.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -31,9 +34,20 @@ std::string Trim(std::string_view s) {
 
 void ReadServer(const Section& s, ServerConfig& out) {
   if (auto hp = s.Address("listen")) {
-    out.listen = hp->text;
-    out.host = hp->host;
-    out.port = hp->port;
+    // The daemon binds this address itself, before any resolver is up:
+    // an IP literal or localhost, never a host name to look up.
+    in6_addr v6{};
+    in_addr v4{};
+    bool literal = inet_pton(AF_INET, hp->host.c_str(), &v4) == 1 ||
+                   inet_pton(AF_INET6, hp->host.c_str(), &v6) == 1 || hp->host == "localhost";
+    if (!literal) {
+      s.ErrorAt("listen", "invalid address " + std::string("\"") + hp->text +
+                              "\": use an IP address or localhost, e.g. 127.0.0.1:9929");
+    } else {
+      out.listen = hp->text;
+      out.host = hp->host;
+      out.port = hp->port;
+    }
   }
   Section auth = s.Sub("basic_auth");
   if (auth.present()) {

@@ -541,6 +541,14 @@ TEST(AddressTest, UnbracketedIpv6) {
                   "addresses in brackets, e.g. [::1]:9929"});
 }
 
+TEST(AddressTest, ListenNeedsAnIpLiteral) {
+  EXPECT_EQ(Errors("server: {listen: \"myhost.internal:9929\"}\n"),
+            Lines{"config.yaml:1:18: server.listen: invalid address \"myhost.internal:9929\": use "
+                  "an IP address or localhost, e.g. 127.0.0.1:9929"});
+  EXPECT_TRUE(Errors("server: {listen: \"[::1]:9929\"}\n").empty());
+  EXPECT_TRUE(Errors("server: {listen: \"localhost:9929\"}\n").empty());
+}
+
 // --- Hostile YAML ---
 
 TEST(SyntaxTest, TabIndentation) {
