@@ -126,6 +126,9 @@ struct Engine::SloRt {
   std::optional<ZoneCalendar> zone;
   Millis period_start = 0;
   Millis horizon = 0;
+  // Burn-rate lookbacks: the configured ones, then those only the alert
+  // rules use.
+  std::vector<Millis> rate_windows;
   bool firing[kNumAlertKinds] = {};
   Millis since[kNumAlertKinds] = {};
 };
@@ -203,16 +206,22 @@ Status Engine::Init() {
       if (!zone.ok()) return zone.error().Wrap("slo " + sp.name);
       slo.zone = *zone;
     }
-    Millis longest_lookback = 0;
-    for (Millis l : sp.lookbacks) longest_lookback = std::max(longest_lookback, l);
+    slo.rate_windows = sp.lookbacks;
     for (const BurnAlertSpec& b : sp.burn_alerts) {
-      longest_lookback = std::max({longest_lookback, b.long_window, b.short_window});
+      for (Millis l : {b.long_window, b.short_window}) {
+        if (std::find(slo.rate_windows.begin(), slo.rate_windows.end(), l) ==
+            slo.rate_windows.end()) {
+          slo.rate_windows.push_back(l);
+        }
+      }
     }
+    Millis longest_lookback = 0;
+    for (Millis l : slo.rate_windows) longest_lookback = std::max(longest_lookback, l);
     // Alerts need bad time or events within this horizon to fire.
     slo.horizon = std::max(longest_lookback, calendar ? 366 * kDay : sp.window.rolling);
     Millis keep = std::max(longest_lookback, calendar ? 0 : sp.window.rolling);
     if (sp.kind != SloKind::kAvailability) {
-      for (Millis l : sp.lookbacks) {
+      for (Millis l : slo.rate_windows) {
         if (l % kMinute != 0) return Error{"slo " + sp.name + ": lookbacks must be whole minutes"};
       }
       if (!calendar && sp.window.rolling % kMinute != 0) {
@@ -263,10 +272,7 @@ void Engine::Start(Millis origin) {
     }
     if (sp.kind != SloKind::kAvailability) {
       Millis longest = sp.window.calendar == CalendarUnit::kNone ? sp.window.rolling : 0;
-      for (Millis l : sp.lookbacks) longest = std::max(longest, l);
-      for (const BurnAlertSpec& b : sp.burn_alerts) {
-        longest = std::max({longest, b.long_window, b.short_window});
-      }
+      for (Millis l : slo.rate_windows) longest = std::max(longest, l);
       slo.series.emplace(origin, longest);
       if (slo.zone) slo.series->SetPeriodStart(slo.period_start);
     }
@@ -877,24 +883,11 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
       budget_base = static_cast<double>(period_len) - excluded - ignored_unknown;
     }
     st.budget_total = allowed * budget_base / 1000.0;
-    for (Millis l : sp.lookbacks) {
-      StateDurations dl = tl.Durations(at - l, at);
+    for (Millis l : slo.rate_windows) {
       double g, b;
-      split(dl, g, b);
+      split(tl.Durations(at - l, at), g, b);
       double v = g + b;
       st.burn_rates.push_back({l, v > 0 ? (b / v) / allowed : 0.0, v / 1000.0});
-    }
-    for (const BurnAlertSpec& ba : sp.burn_alerts) {
-      for (Millis l : {ba.long_window, ba.short_window}) {
-        bool have = std::any_of(st.burn_rates.begin(), st.burn_rates.end(),
-                                [&](const BurnRate& r) { return r.lookback == l; });
-        if (have) continue;
-        StateDurations dl = tl.Durations(at - l, at);
-        double g, b;
-        split(dl, g, b);
-        double v = g + b;
-        st.burn_rates.push_back({l, v > 0 ? (b / v) / allowed : 0.0, v / 1000.0});
-      }
     }
   } else {
     AdvanceSeries(slo, at);
@@ -905,18 +898,10 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
     st.excluded = static_cast<double>(c.excluded);
     st.unknown = 0;
     st.budget_total = allowed * static_cast<double>(c.total);
-    auto add_rate = [&](Millis l) {
+    for (Millis l : slo.rate_windows) {
       Counts cl = series.Window(l, at);
       double v = static_cast<double>(cl.total);
       st.burn_rates.push_back({l, v > 0 ? (static_cast<double>(cl.bad) / v) / allowed : 0.0, v});
-    };
-    for (Millis l : sp.lookbacks) add_rate(l);
-    for (const BurnAlertSpec& ba : sp.burn_alerts) {
-      for (Millis l : {ba.long_window, ba.short_window}) {
-        bool have = std::any_of(st.burn_rates.begin(), st.burn_rates.end(),
-                                [&](const BurnRate& r) { return r.lookback == l; });
-        if (!have) add_rate(l);
-      }
     }
   }
   // The objective's binary fraction (1 - 0.99999 is not exactly 1e-5) would
