@@ -5,10 +5,12 @@
 #include <fstream>
 #include <string>
 
-#include "tests/daemon/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace ninesd::daemon {
 namespace {
+
+using test_support::TempDir;
 
 // printf '%s' 'abc' | sha256sum
 constexpr const char* kAbcHex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";

@@ -7,11 +7,13 @@
 #include <future>
 #include <thread>
 
+#include "tests/common/temp_dir.h"
 #include "tests/daemon/http_client.h"
-#include "tests/daemon/temp_dir.h"
 
 namespace ninesd::daemon {
 namespace {
+
+using test_support::TempDir;
 
 // A Daemon on 127.0.0.1:0 in a temporary state directory, its loop on a
 // thread of the test. Exercises the seams later modules use.

@@ -7,10 +7,12 @@
 #include <fstream>
 #include <string>
 
-#include "tests/daemon/temp_dir.h"
+#include "tests/common/temp_dir.h"
 
 namespace ninesd::daemon {
 namespace {
+
+using test_support::TempDir;
 
 class StateDirLockTest : public ::testing::Test {
  protected:

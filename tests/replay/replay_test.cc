@@ -21,6 +21,7 @@
 #include "events/decoder.h"
 #include "slo/signal.h"
 #include "slo/time.h"
+#include "tests/common/temp_dir.h"
 
 namespace ninesd::replay {
 namespace {
@@ -65,23 +66,7 @@ void ExpectSameText(const std::string& actual, const std::string& expected) {
                 << "\n  expected: ..." << expected.substr(from, 140);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "ninesd-replay-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test_support::TempDir;
 
 struct Result {
   int code = -1;

@@ -8,7 +8,7 @@
 #include <string>
 #include <system_error>
 
-namespace ninesd::daemon {
+namespace ninesd::test_support {
 
 class TempDir {
  public:
@@ -30,4 +30,4 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace ninesd::daemon
+}  // namespace ninesd::test_support
