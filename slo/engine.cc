@@ -173,7 +173,7 @@ Status Engine::Init() {
       services_[m].dependents.push_back(static_cast<uint32_t>(i));
     }
   }
-  // Members before composites (depth-first post-order); cycles are errors.
+  // Cycles between composites are errors (Materialize recurses into members).
   std::vector<int> mark(n, 0);
   std::function<Status(uint32_t)> visit = [&](uint32_t i) -> Status {
     if (mark[i] == 2) return Ok{};
@@ -184,7 +184,6 @@ Status Engine::Init() {
       if (!s.ok()) return s;
     }
     mark[i] = 2;
-    order_.push_back(i);
     return Ok{};
   };
   for (uint32_t i = 0; i < n; ++i) {

@@ -136,7 +136,6 @@ class Engine {
   Millis next_eval_ = 0;
   std::vector<Service> services_;
   std::vector<SloRt> slos_;
-  std::vector<uint32_t> order_;                     // services, members before composites
   std::vector<uint32_t> ratio_slos_;                // ratio/latency SLOs grouped by service
   std::vector<uint32_t> active_;                    // SLOs evaluated at grid points
   std::vector<std::pair<Millis, uint32_t>> wheel_;  // (deadline tick, service) min-heap
