@@ -946,11 +946,6 @@ State Engine::ServiceState(uint32_t service) {
   return services_[service].timeline.current();
 }
 
-const Timeline& Engine::ServiceTimeline(uint32_t service) {
-  Materialize(service, now_);
-  return services_[service].timeline;
-}
-
 size_t Engine::MemoryBytes() const {
   size_t total = sizeof(*this);
   for (const Service& svc : services_) {

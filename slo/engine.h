@@ -98,11 +98,9 @@ class Engine {
 
   // Current state of a service (its timeline, materialized to now()).
   State ServiceState(uint32_t service);
-  const Timeline& ServiceTimeline(uint32_t service);
 
   // Memory attributable to per-service and per-SLO state, for benchmarks.
   size_t MemoryBytes() const;
-  size_t active_slos() const { return active_.size(); }
 
  private:
   struct ProbeSourceState;

@@ -107,7 +107,6 @@ class MinuteSeries {
     return c;
   }
 
-  Millis open_minute() const { return open_minute_; }
   size_t MemoryBytes() const;
 
  private:
