@@ -43,7 +43,9 @@ int RunDaemon(const std::string& config_path, const std::string& log_level) {
     return 1;
   }
   daemon::CoreRuntime& runtime = **core;
-  d.AddMetricsWriter([&runtime](std::string& out) { runtime.WriteMetrics(out); });
+  // Rendered on the HTTP worker from the last published figures.
+  d.AddMetricsWriter([&runtime](std::string& out) { runtime.WriteMetrics(out); },
+                     daemon::HandlerThread::kHttpWorker);
   d.AddHttpHandler("/api/v1/slos", [&runtime](const daemon::HttpRequest&) {
     daemon::HttpResponse r;
     r.content_type = "application/json";

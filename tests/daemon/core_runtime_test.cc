@@ -101,6 +101,11 @@ TEST_F(CoreRuntimeTest, LateAndDuplicateSignalsAreCountedNotApplied) {
   EXPECT_EQ(rt->accepted(), 1u);
   std::string text;
   rt->WriteMetrics(text);
+  // /metrics shows what the last refresh published.
+  EXPECT_NE(text.find("ninesd_events_rejected_total{reason=\"late\"} 0\n"), std::string::npos);
+  rt->Tick();
+  text.clear();
+  rt->WriteMetrics(text);
   EXPECT_NE(text.find("ninesd_events_rejected_total{reason=\"late\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("ninesd_events_rejected_total{reason=\"duplicate\"} 1\n"), std::string::npos);
 }
