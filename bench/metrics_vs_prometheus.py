@@ -52,6 +52,7 @@ def main():
          "--benchmark_format=json"], check=True, capture_output=True, text=True).stdout
     runs = {}
     worst = 0.0
+    slice_worst = 0.0
     series = 0
     for r in json.loads(out)["benchmarks"]:
         if r.get("run_type") != "iteration":
@@ -61,12 +62,18 @@ def main():
         if name == "BM_HandWritten":
             worst = max(worst, r["worst_ms"])
             series = int(r["series"])
+        if name == "BM_RefreshSlice":
+            slice_worst = max(slice_worst, r["worst_ms"])
     ours = statistics.median(runs["BM_HandWritten"])
     cpp = statistics.median(runs["BM_PrometheusCpp"])
     print(f"metrics: {series} series (10 000 SLOs): hand-written {ours:.2f} ms CPU/scrape, "
           f"prometheus-cpp {cpp:.1f} ms CPU/scrape")
     print(f"metrics: hand-written / prometheus-cpp = {ours / cpp:.3f} (goal <= 0.05)")
-    print(f"metrics: longest single render {worst:.2f} ms (goal: loop stall < 5 ms)")
+    print(f"metrics: the render runs on the HTTP worker (longest {worst:.1f} ms wall), not on the loop")
+    print(f"metrics: loop work per refresh slice (500 SLOs): median "
+          f"{statistics.median(runs['BM_RefreshSlice']):.2f} ms CPU, longest {slice_worst:.2f} ms wall; "
+          f"a whole refresh of 10 000 SLOs: {statistics.median(runs['BM_Refresh']):.1f} ms CPU "
+          f"(goal: loop stall during a scrape < 5 ms)")
 
     if not shutil.which("prometheus"):
         print("metrics: prometheus not installed; ingest comparison skipped")
@@ -103,12 +110,16 @@ scrape_configs:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             def scrapes():
-                q = "http://127.0.0.1:%d/api/v1/query?query=prometheus_target_interval_length_seconds_count" % prom_port
+                # Prometheus's own /metrics (it does not scrape itself here).
                 try:
-                    res = json.load(urllib.request.urlopen(q, timeout=2))["data"]["result"]
-                    return sum(float(r["value"][1]) for r in res)
+                    text = urllib.request.urlopen(
+                        "http://127.0.0.1:%d/metrics" % prom_port, timeout=5).read().decode()
                 except Exception:
                     return None
+                for line in text.splitlines():
+                    if line.startswith("prometheus_target_interval_length_seconds_count"):
+                        return float(line.rsplit(" ", 1)[1])
+                return None
             deadline = time.time() + 30
             while time.time() < deadline and not scrapes():
                 time.sleep(0.5)
@@ -121,6 +132,10 @@ scrape_configs:
                 c1, s1 = cpu_seconds(prom.pid), scrapes()
                 if s0 is not None and s1 is not None and s1 > s0:
                     per_scrape.append((c1 - c0) / (s1 - s0) * 1000)
+            if not per_scrape:
+                t = urllib.request.urlopen("http://127.0.0.1:%d/api/v1/targets" % prom_port, timeout=5).read()
+                print(f"metrics: Prometheus did not scrape: {t[:600]!r}")
+                return 1
             p = statistics.median(per_scrape)
             print(f"metrics: Prometheus 2.42 ingesting the same text at 1 s: {p:.1f} ms CPU/scrape "
                   f"(median of {len(per_scrape)} windows of {window:.0f} s)")

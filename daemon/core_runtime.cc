@@ -130,28 +130,49 @@ void CoreRuntime::Tick() {
 }
 
 void CoreRuntime::Refresh() {
-  const slo::Millis at = engine_->now();
-  auto next = std::make_shared<Published>();
-  exporter::SloFigures& f = next->figures;
-  f.slos = engine_->Snapshot(at);
-  f.services.resize(downtime_seconds_.size());
-  for (uint32_t i = 0; i < f.services.size(); ++i) {
-    f.services[i] = engine_->ServiceState(i);
+  if (pending_) return;  // the last refresh is still running in slices
+  pending_ = std::make_shared<Published>();
+  pending_->at = engine_->now();
+  pending_->figures.slos.reserve(engine_->spec().slos.size());
+  pending_->figures.services.reserve(downtime_seconds_.size());
+  RefreshStep();
+}
+
+// One slice of a refresh: each SLO is evaluated at the core's time when its
+// slice runs, so signals applied between slices are never "from the future".
+void CoreRuntime::RefreshStep() {
+  exporter::SloFigures& f = pending_->figures;
+  const size_t n_slos = engine_->spec().slos.size();
+  const size_t n_services = downtime_seconds_.size();
+  size_t budget = options_.refresh_slice == 0 ? SIZE_MAX : options_.refresh_slice;
+  const slo::Millis now = engine_->now();
+  for (; budget > 0 && f.slos.size() < n_slos; --budget) {
+    f.slos.push_back(engine_->Evaluate(static_cast<uint32_t>(f.slos.size()), now));
+  }
+  for (; budget > 0 && f.services.size() < n_services; --budget) {
+    const auto i = static_cast<uint32_t>(f.services.size());
+    f.services.push_back(engine_->ServiceState(i));
     // Only final history: a counter must never take back what it showed.
     slo::Millis until = 0;
     slo::StateDurations d = engine_->FinalDurations(i, counted_until_[i], &until);
     downtime_seconds_[i] += static_cast<double>(d[static_cast<size_t>(slo::State::kDown)]) / 1000.0;
     counted_until_[i] = until;
   }
+  if (f.slos.size() < n_slos || f.services.size() < n_services) {
+    asio::post(io_, [this, alive = alive_] {
+      if (*alive) RefreshStep();
+    });
+    return;
+  }
   f.downtime_seconds = downtime_seconds_;
   f.breaches = breaches_;
-  next->at = at;
-  next->accepted = accepted_;
-  next->rejected = rejected_;
+  pending_->accepted = accepted_;
+  pending_->rejected = rejected_;
   {
     std::lock_guard lock(published_mu_);
-    published_ = std::move(next);
+    published_ = std::move(pending_);
   }
+  pending_.reset();
   for (auto& hook : evaluated_hooks_) hook();
 }
 
