@@ -330,6 +330,16 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
     if (changes) changes->push_back({F, st.state});
     for (const Signal& s : svc.buffer) {
       if (s.ts >= until) break;
+      if (s.kind == SignalKind::kGap && s.probe == st.probe &&
+          (s.location == kAllLocations || s.location == st.location)) {
+        // No results were taken from here on (the daemon was down): unknown
+        // until the next result, and a pending streak is broken.
+        if (changes) Push(*changes, F, s.ts, State::kUnknown);
+        st.state = State::kUnknown;
+        st.streak_want = State::kUnknown;
+        st.last = kNever;
+        continue;
+      }
       if (s.kind != SignalKind::kProbe || s.probe != st.probe || s.location != st.location) {
         continue;
       }
@@ -554,13 +564,15 @@ void Engine::ApplyEvent(const Signal& s) {
   switch (s.kind) {
     case SignalKind::kState:
     case SignalKind::kHeartbeat:
-    case SignalKind::kProbe: {
+    case SignalKind::kProbe:
+    case SignalKind::kGap: {
       if (svc.composite) return;  // composites derive their state
       if (s.kind == SignalKind::kHeartbeat && svc.heartbeat_timeout == 0) return;
       svc.buffer.push_back(s);
       svc.dirty = true;
+      svc.ckpt_dirty = true;
       bool bad = (s.kind == SignalKind::kState && s.state != State::kUp) ||
-                 (s.kind == SignalKind::kProbe && !s.good);
+                 (s.kind == SignalKind::kProbe && !s.good) || s.kind == SignalKind::kGap;
       if (s.kind == SignalKind::kHeartbeat) {
         svc.heartbeat_deadline = s.ts + svc.heartbeat_timeout;
       } else if (s.kind == SignalKind::kProbe) {
@@ -604,6 +616,7 @@ void Engine::ApplyEvent(const Signal& s) {
         }
         AdvanceSeries(slo, s.ts);
         slo.series->Add(s.ts, c);
+        slo.ckpt_dirty = true;
         if (c.bad > 0) {
           slo.last_bad = s.ts;
           if (!slo.active) {
@@ -635,6 +648,7 @@ void Engine::Activate(uint32_t service) {
   for (uint32_t i : services_[service].slos) {
     if (!slos_[i].active) {
       slos_[i].active = true;
+      slos_[i].ckpt_dirty = true;
       active_.push_back(i);
     }
   }
@@ -675,6 +689,7 @@ void Engine::EvaluateGrid(Millis g) {
     Service& svc = services_[s];
     svc.deadline_registered = kForever;
     if (svc.deadline() < g) {
+      svc.ckpt_dirty = true;
       Activate(s);
       // Re-armed by the next signal of this service.
       if (svc.heartbeat_deadline < g) svc.heartbeat_deadline = kForever;
@@ -692,10 +707,12 @@ void Engine::EvaluateGrid(Millis g) {
     for (int a = 0; a < kNumAlertKinds; ++a) {
       bool c = cond[static_cast<size_t>(a)];
       if (c && !slo.firing[a] && !muted) {
+        slo.ckpt_dirty = true;
         slo.firing[a] = true;
         slo.since[a] = g;
         if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), true, g);
       } else if (!c && slo.firing[a]) {
+        slo.ckpt_dirty = true;
         slo.firing[a] = false;
         if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), false, g);
       }
@@ -713,6 +730,7 @@ void Engine::EvaluateGrid(Millis g) {
     }
     if (!any_firing && (last_bad == kNever || last_bad < g - slo.horizon || last_bad < 0)) {
       slo.active = false;
+      slo.ckpt_dirty = true;
       active_[k] = active_.back();
       active_.pop_back();
     } else {
@@ -882,6 +900,23 @@ std::vector<SloStatus> Engine::Snapshot(Millis at) {
 State Engine::ServiceState(uint32_t service) {
   Materialize(service, now_);
   return services_[service].timeline.current();
+}
+
+std::vector<Signal> Engine::ProbeGaps(Millis at) const {
+  std::vector<Signal> out;
+  for (uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].composite) continue;
+    for (size_t p = 0; p < spec_.services[i].probes.size(); ++p) {
+      Signal s;
+      s.ts = at;
+      s.service = i;
+      s.kind = SignalKind::kGap;
+      s.probe = static_cast<uint16_t>(p);
+      s.location = kAllLocations;
+      out.push_back(s);
+    }
+  }
+  return out;
 }
 
 size_t Engine::MemoryBytes() const {

@@ -28,6 +28,11 @@ struct Engine::ProbeSourceState {
 };
 
 struct Engine::Service {
+  // Changed since the last checkpoint collected it (engine_state.h). Set
+  // where a signal or an alert-grid decision changes the service; time
+  // passing alone (materializing further) does not count: it is replayed
+  // the same way from the older state.
+  bool ckpt_dirty = true;
   // Hot: read for every signal (kept in the first cache line).
   bool composite = false;
   bool dirty = false;        // signals buffered since the last materialization
@@ -61,6 +66,7 @@ struct Engine::Service {
 };
 
 struct Engine::SloRt {
+  bool ckpt_dirty = true;  // as Service::ckpt_dirty
   // Hot: read for every outcome or counts event of the service.
   SloKind kind = SloKind::kAvailability;
   bool active = false;
