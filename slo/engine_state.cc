@@ -709,4 +709,11 @@ Result<RestoreReport> RestoreState(Engine& engine, Sequencer* sequencer, const E
   return internal::StateAccess::Restore(engine, sequencer, state);
 }
 
+size_t MarkProbeGap(Engine& engine, Sequencer& sequencer, Millis from) {
+  const Millis at = std::max({from, sequencer.watermark(), engine.now()});
+  size_t n = 0;
+  for (const Signal& s : engine.ProbeGaps(at)) n += sequencer.Push(s) == Verdict::kAccepted;
+  return n;
+}
+
 }  // namespace ninesd::slo

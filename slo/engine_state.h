@@ -77,4 +77,10 @@ struct RestoreReport {
 // null). An error (a corrupt or unknown-version row) leaves the engine unusable.
 Result<RestoreReport> RestoreState(Engine& engine, Sequencer* sequencer, const EngineState& state);
 
+// After a restore: the daemon's own probes did not run from `from` (the
+// checkpoint's wall time) until now, so their sources are unknown from there
+// until their next result (Engine::ProbeGaps), pushed through the sequencer
+// at max(from, watermark) so they are never late. Returns the signals pushed.
+size_t MarkProbeGap(Engine& engine, Sequencer& sequencer, Millis from);
+
 }  // namespace ninesd::slo

@@ -446,9 +446,7 @@ TEST(EngineStateTest, ProbeTimeWhileDownIsUnknown) {
   // Restart 60 s later (less than stale_after): the 60 s are unknown, not up.
   const Millis restart = stop + 60 * kSecond;
   Instance r = Restored(spec, store);
-  for (const Signal& g : r.engine->ProbeGaps(stop)) {
-    ASSERT_EQ(r.seq->Push(g), Verdict::kAccepted);
-  }
+  EXPECT_EQ(MarkProbeGap(*r.engine, *r.seq, stop), 1u);
   // The next failure does not complete the old streak: it was broken.
   ASSERT_EQ(r.seq->Push(Probe(0, restart, false)), Verdict::kAccepted);
   const Millis at = restart + 10 * kSecond;
