@@ -19,10 +19,13 @@ namespace {
 
 using namespace ninesd;
 
-int RunDaemon(const std::string& config_path, const std::string& log_level) {
+// reset_state: --reset-state, for store::StoreOptions::reset where the state
+// store is opened (after Start() holds the state directory lock).
+int RunDaemon(const std::string& config_path, const std::string& log_level, bool reset_state) {
   daemon::SetupLogging(*daemon::ParseLogLevel(log_level), daemon::StderrIsJournal());
   auto log = daemon::Logger("daemon");
-  log->debug("starting version={} config={}", daemon::NinesdVersion(), config_path);
+  log->debug("starting version={} config={} reset_state={}", daemon::NinesdVersion(), config_path,
+             reset_state);
 
   config::LoadResult loaded = config::LoadConfigFile(config_path);
   if (!loaded.ok()) {
@@ -112,6 +115,9 @@ int main(int argc, char** argv) {
   run->add_option("--log-level", log_level, "Minimum level logged")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  bool reset_state = false;
+  run->add_flag("--reset-state", reset_state,
+                "Start with empty state: the state file is moved aside (never deleted)");
 
   std::vector<std::string> check_files;
   CLI::App* check = app.add_subcommand(
@@ -142,7 +148,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return RunDaemon(config_path, log_level);
+    if (*run) return RunDaemon(config_path, log_level, reset_state);
     if (*check) return CheckConfig(check_files);
     if (*version) return PrintVersion();
     if (*replay_cmd) {
