@@ -277,26 +277,32 @@ void KafkaInput::SleepFor(milliseconds d) {
 bool KafkaInput::WaitForPartitions() {
   auto next_log = Clock::now();
   while (!stop_.load()) {
+    // All topics: asking for one by name makes some brokers (the mock
+    // cluster, auto.create.topics.enable) create it with default settings.
     std::vector<std::pair<std::string, int>> found;
     std::string problem;
-    for (const std::string& t : options_.topics) {
-      rd_kafka_topic_t* rkt = rd_kafka_topic_new(consumer_, t.c_str(), nullptr);
-      const rd_kafka_metadata_t* md = nullptr;
-      rd_kafka_resp_err_t e = rd_kafka_metadata(consumer_, 0, rkt, &md, kWatermarkTimeoutMs);
-      if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        problem = "topic=" + t + " error=\"" + rd_kafka_err2str(e) + "\"";
-      } else if (md->topic_cnt != 1 || md->topics[0].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
-                 md->topics[0].partition_cnt == 0) {
-        problem = "topic=" + t + " error=\"" +
-                  (md->topic_cnt == 1 ? rd_kafka_err2str(md->topics[0].err) : "no metadata") +
-                  "\"";
-      } else {
-        found.emplace_back(t, md->topics[0].partition_cnt);
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(consumer_, 1, nullptr, &md, kWatermarkTimeoutMs);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      problem = std::string("error=\"") + rd_kafka_err2str(e) + "\"";
+    } else {
+      for (const std::string& t : options_.topics) {
+        const rd_kafka_metadata_topic_t* mt = nullptr;
+        for (int i = 0; i < md->topic_cnt; ++i) {
+          if (t == md->topics[i].topic) mt = &md->topics[i];
+        }
+        if (mt == nullptr) {
+          problem = "topic=" + t + " error=\"no such topic\"";
+        } else if (mt->err != RD_KAFKA_RESP_ERR_NO_ERROR || mt->partition_cnt == 0) {
+          problem = "topic=" + t + " error=\"" + rd_kafka_err2str(mt->err) + "\"";
+        } else {
+          found.emplace_back(t, mt->partition_cnt);
+          continue;
+        }
+        break;
       }
-      if (md != nullptr) rd_kafka_metadata_destroy(md);
-      rd_kafka_topic_destroy(rkt);
-      if (!problem.empty()) break;
     }
+    if (md != nullptr) rd_kafka_metadata_destroy(md);
     if (problem.empty()) {
       for (auto& [name, count] : found) {
         TopicState ts;
@@ -597,9 +603,15 @@ void KafkaInput::Flush() {
   batch_.model_generation = generation_;
   if (options_.max_pending_batches > 0) {
     std::unique_lock lock(flow_mu_);
-    flow_cv_.wait(lock, [&] {
-      return pending_batches_ < options_.max_pending_batches || stop_.load();
-    });
+    while (pending_batches_ >= options_.max_pending_batches && !stop_.load()) {
+      flow_cv_.wait_for(lock, kLagInterval / 4);
+      // The lag gauge shows what waits meanwhile (cached watermarks, no request).
+      if (Clock::now() >= next_lag_update_) {
+        lock.unlock();
+        UpdateLag();
+        lock.lock();
+      }
+    }
     ++pending_batches_;
   }
   sink_(std::move(batch_));
@@ -658,8 +670,11 @@ void KafkaInput::OnStats(const char* json, size_t len) {
   int up = 0;
   for (auto [name, b] : brokers) {
     int64_t nodeid = -1;
-    std::string_view state;
-    if (b["nodeid"].get(nodeid) != simdjson::SUCCESS || nodeid < 0) continue;  // bootstrap
+    std::string_view state, source;
+    // Only brokers learned from metadata: not the bootstrap entries, nor the
+    // logical coordinator connection (a second view of a learned broker).
+    if (b["nodeid"].get(nodeid) != simdjson::SUCCESS || nodeid < 0) continue;
+    if (b["source"].get(source) != simdjson::SUCCESS || source != "learned") continue;
     if (b["state"].get(state) == simdjson::SUCCESS && state == "UP") ++up;
   }
   metrics_.brokers_up().Set(up);
