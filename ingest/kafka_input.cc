@@ -178,6 +178,8 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
   std::vector<std::pair<std::string, std::string>> defaults = {
       {"isolation.level", "read_committed"},
       {"log.connection.close", "false"},
+      // Back within a second of a broker's return (librdkafka: up to 10 s).
+      {"reconnect.backoff.max.ms", "1000"},
   };
   for (const auto& [k, v] : defaults) {
     if (Status s = Set(conf.get(), k, v, "kafka: "); !s) return s.error();
@@ -225,6 +227,7 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
     for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
              {"bootstrap.servers", o.bootstrap},
              {"client.id", o.client_id + "-dead-letter"},
+             {"reconnect.backoff.max.ms", "1000"},
              {"linger.ms", "5"}}) {
       if (Status s = Set(pconf.get(), k, v, "kafka: "); !s) return s.error();
     }
@@ -671,10 +674,14 @@ void KafkaInput::OnStats(const char* json, size_t len) {
   for (auto [name, b] : brokers) {
     int64_t nodeid = -1;
     std::string_view state, source;
-    // Only brokers learned from metadata: not the bootstrap entries, nor the
-    // logical coordinator connection (a second view of a learned broker).
+    // Real brokers only (configured or learned): not bootstrap entries
+    // without an id yet, nor the logical coordinator connection (a second
+    // view of a real broker), nor the internal one.
     if (b["nodeid"].get(nodeid) != simdjson::SUCCESS || nodeid < 0) continue;
-    if (b["source"].get(source) != simdjson::SUCCESS || source != "learned") continue;
+    if (b["source"].get(source) != simdjson::SUCCESS ||
+        (source != "learned" && source != "configured")) {
+      continue;
+    }
     if (b["state"].get(state) == simdjson::SUCCESS && state == "UP") ++up;
   }
   metrics_.brokers_up().Set(up);
