@@ -62,22 +62,26 @@ struct TlsProbeConfig {
   std::string key_file;
   std::string server_name;  // empty: the target host
   bool insecure_skip_verify = false;
+  bool operator==(const TlsProbeConfig&) const = default;
 };
 
 struct HeaderMatch {
   std::string header;
   std::string regexp;
   bool allow_missing = false;
+  bool operator==(const HeaderMatch&) const = default;
 };
 
 struct QueryResponse {
   std::string send;    // empty: send nothing in this step
   std::string expect;  // empty: expect nothing in this step
+  bool operator==(const QueryResponse&) const = default;
 };
 
 struct RrValidation {
   std::vector<std::string> fail_if_matches;
   std::vector<std::string> fail_if_not_matches;
+  bool operator==(const RrValidation&) const = default;
 };
 
 // One probe of a service. Type-specific fields are set only for their type.
@@ -129,6 +133,7 @@ struct ProbeConfig {
   RrValidation validate_additional;
   // icmp
   std::string host;
+  bool operator==(const ProbeConfig&) const = default;
 };
 
 enum class HookType { kAlertmanager, kWebhook, kExec };
