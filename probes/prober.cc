@@ -221,11 +221,14 @@ class Engine {
     slo::Millis interval = s.config.interval;
     slo::Millis offset = ProbeOffset(s.config.service, s.config.name, interval,
                                      static_cast<slo::Millis>(options_.tick.count()));
-    slo::Millis wall = WallMs();
-    // Next wall time t >= now with t mod interval == offset.
+    // Next wall time t >= now with t mod interval == offset, mapped to the
+    // steady clock through one fixed anchor so equal phases give equal dues.
+    slo::Millis wall = anchor_wall_ + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          SteadyClock::now() - anchor_steady_)
+                                          .count();
     slo::Millis t = wall - ((wall - offset) % interval + interval) % interval;
     if (t < wall) t += interval;
-    Schedule(s, SteadyClock::now() + std::chrono::milliseconds(t - wall));
+    Schedule(s, anchor_steady_ + std::chrono::milliseconds(t - anchor_wall_));
   }
 
   void Schedule(Slot& s, SteadyClock::time_point due) {
@@ -259,6 +262,7 @@ class Engine {
 
   void OnTick() {
     auto now = SteadyClock::now();
+    ++stats_.wakeups;
     // Everything due up to now starts in this one wake-up.
     while (!heap_.empty() && heap_.top().at <= now) {
       Due d = heap_.top();
@@ -403,6 +407,8 @@ class Engine {
   asio::io_context& io_;
   ProberOptions options_;
   Sink sink_;
+  SteadyClock::time_point anchor_steady_ = SteadyClock::now();
+  slo::Millis anchor_wall_ = WallMs();
   asio::steady_timer timer_;
   bool timer_armed_ = false;
   SteadyClock::time_point timer_at_{};

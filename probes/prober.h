@@ -56,6 +56,7 @@ struct ProberStats {
   uint64_t finished = 0;
   uint64_t late_starts = 0;    // started more than 100 ms after their due time
   uint64_t skipped = 0;        // due while the previous attempt still ran
+  uint64_t wakeups = 0;        // scheduler timer expiries (coalesced ticks)
   int64_t max_lateness_us = 0;
   std::vector<int64_t> lateness_us;  // every start, when record_lateness is set
 };
