@@ -36,8 +36,7 @@ void CurlMulti::Remove(CURL* easy) {
   if (running_.erase(easy) > 0) curl_multi_remove_handle(multi_, easy);
 }
 
-int CurlMulti::OnSocket(CURL* /*easy*/, curl_socket_t s, int what, void* userp,
-                        void* /*socketp*/) {
+int CurlMulti::OnSocket(CURL* /*easy*/, curl_socket_t s, int what, void* userp, void* /*socketp*/) {
   auto* self = static_cast<CurlMulti*>(userp);
   auto it = self->watches_.find(s);
   if (what == CURL_POLL_REMOVE) {

@@ -8,8 +8,8 @@ namespace {
 
 const std::map<int, std::string>& TypeNames() {
   static const std::map<int, std::string> kNames = {
-      {1, "A"},    {2, "NS"},   {5, "CNAME"}, {6, "SOA"},  {12, "PTR"},
-      {15, "MX"},  {16, "TXT"}, {28, "AAAA"}, {33, "SRV"}, {41, "OPT"}};
+      {1, "A"},   {2, "NS"},   {5, "CNAME"}, {6, "SOA"},  {12, "PTR"},
+      {15, "MX"}, {16, "TXT"}, {28, "AAAA"}, {33, "SRV"}, {41, "OPT"}};
   return kNames;
 }
 
@@ -132,8 +132,8 @@ std::string RData(Reader& r, int type, size_t len, const uint8_t* d) {
     }
     case 33: {
       uint16_t prio = r.U16(), weight = r.U16(), port = r.U16();
-      out = std::to_string(prio) + " " + std::to_string(weight) + " " + std::to_string(port) +
-            " " + r.Name();
+      out = std::to_string(prio) + " " + std::to_string(weight) + " " + std::to_string(port) + " " +
+            r.Name();
       break;
     }
     case 16: {
@@ -195,8 +195,9 @@ std::optional<DnsMessage> ParseDnsMessage(const uint8_t* data, size_t size) {
       if (type == 41) continue;  // EDNS OPT is not a record (miekg/dns prints it apart)
       auto it = TypeNames().find(type);
       std::string tname = it != TypeNames().end() ? it->second : "TYPE" + std::to_string(type);
-      out.push_back(name + "\t" + std::to_string(ttl) + "\t" + (cls == 1 ? "IN" : "CLASS" + std::to_string(cls)) +
-                    "\t" + tname + "\t" + data_text);
+      out.push_back(name + "\t" + std::to_string(ttl) + "\t" +
+                    (cls == 1 ? "IN" : "CLASS" + std::to_string(cls)) + "\t" + tname + "\t" +
+                    data_text);
     }
     return r.ok();
   };

@@ -8,7 +8,7 @@
 namespace ninesd::probes::internal {
 namespace {
 
-const char* kRcodeNames[] = {"NOERROR", "FORMERR",  "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
+const char* kRcodeNames[] = {"NOERROR",  "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
                              "YXDOMAIN", "YXRRSET", "NXRRSET",  "NOTAUTH",  "NOTZONE"};
 
 std::string RcodeName(int rcode) {
@@ -93,18 +93,17 @@ class DnsAttempt : public Attempt, public std::enable_shared_from_this<DnsAttemp
   void OnResult(int status, const std::string& answer) {
     if (cancelled_) return;
     if (answer.empty()) {
-      return Finish(Outcome::Fail(status == ARES_ETIMEOUT ? "timeout" : "dns_error",
-                                  ares_strerror(status)));
+      return Finish(
+          Outcome::Fail(status == ARES_ETIMEOUT ? "timeout" : "dns_error", ares_strerror(status)));
     }
     auto m = ParseDnsMessage(reinterpret_cast<const uint8_t*>(answer.data()), answer.size());
     if (!m) return Finish(Outcome::Fail("bad_response", "malformed DNS message"));
     const config::ProbeConfig& c = probe_.config();
     Outcome o;
     o.dns_rcode = m->rcode;
-    bool valid = c.valid_rcodes.empty()
-                     ? m->rcode == 0
-                     : std::find(c.valid_rcodes.begin(), c.valid_rcodes.end(), m->rcode) !=
-                           c.valid_rcodes.end();
+    bool valid = c.valid_rcodes.empty() ? m->rcode == 0
+                                        : std::find(c.valid_rcodes.begin(), c.valid_rcodes.end(),
+                                                    m->rcode) != c.valid_rcodes.end();
     if (!valid) {
       o.reason = "rcode";
       o.detail = "got " + RcodeName(m->rcode);

@@ -22,7 +22,8 @@ std::string Lower(std::string s) {
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
     s.remove_suffix(1);
   return std::string(s);
 }
@@ -53,8 +54,11 @@ Outcome CurlFailure(CURL* easy, CURLcode code, bool body_capped, bool headers_ca
       // X509_V_ERR_* values; curl checks the host name itself (verify stays 0).
       if (verify == 10) return Outcome::Fail("cert_expired", detail);
       if (verify == 9) return Outcome::Fail("cert_not_yet_valid", detail);
-      if (verify == 0 || verify == 62) return Outcome::Fail("cert_name_mismatch", detail);
-      return Outcome::Fail("cert_untrusted", detail);
+      // 62: X509_V_ERR_HOSTNAME_MISMATCH; curl 7.88 reports its own name check as 1 or 0.
+      if (verify == 0 || verify == 1 || verify == 62)
+        return Outcome::Fail("cert_name_mismatch", detail);
+      return Outcome::Fail("cert_untrusted",
+                           detail + " (verify result " + std::to_string(verify) + ")");
     }
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -130,7 +134,8 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
       Finish(Outcome::Fail("internal_error", "curl_easy_init"));
       return;
     }
-    std::string addr = r.address.is_v6() ? "[" + r.address.to_string() + "]" : r.address.to_string();
+    std::string addr =
+        r.address.is_v6() ? "[" + r.address.to_string() + "]" : r.address.to_string();
     std::string port = std::to_string(plan_->port);
     // Connect where c-ares said; curl keeps the URL's host for Host, SNI and verification.
     std::string host =
@@ -148,9 +153,10 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
     curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
     long left_ms = std::max<long>(
-        1, static_cast<long>(c.timeout - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             resolved_at_ - start_)
-                                             .count()));
+        1,
+        static_cast<long>(
+            c.timeout -
+            std::chrono::duration_cast<std::chrono::milliseconds>(resolved_at_ - start_).count()));
     curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, left_ms);
     curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, c.follow_redirects ? 1L : 0L);
     curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, static_cast<long>(c.max_redirects));
@@ -283,7 +289,8 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
         present = true;
         if (std::regex_search(value, rule.re)) matched = true;
       }
-      if (!present && !rule.allow_missing) return fail("header_missing", "header " + rule.name_lower);
+      if (!present && !rule.allow_missing)
+        return fail("header_missing", "header " + rule.name_lower);
       if (present && !matched) return fail("header_not_matched", "header " + rule.name_lower);
     }
     if (c.min_cert_validity > 0 && ssl && o.cert_expiry) {
@@ -312,8 +319,7 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
     curl_easy_getinfo(easy_, CURLINFO_TOTAL_TIME_T, &total);
     auto sec = [](curl_off_t us) { return us > 0 ? static_cast<double>(us) / 1e6 : 0.0; };
     std::array<double, kPhaseCount> p{};
-    p[kResolve] =
-        std::chrono::duration<double>(resolved_at_ - start_).count() + sec(name);
+    p[kResolve] = std::chrono::duration<double>(resolved_at_ - start_).count() + sec(name);
     p[kConnect] = sec(conn - name);
     p[kTls] = app > 0 ? sec(app - conn) : 0.0;
     p[kProcessing] = first > 0 ? sec(first - std::max(pre, app > 0 ? app : conn)) : 0.0;
@@ -402,7 +408,8 @@ std::shared_ptr<const HttpPlan> HttpPlan::Build(const config::ProbeConfig& c, st
   for (const std::string& re : c.fail_if_body_not_matches) {
     plan->body_must_match.push_back(compile(re));
   }
-  for (const std::string& re : c.fail_if_body_matches) plan->body_must_not_match.push_back(compile(re));
+  for (const std::string& re : c.fail_if_body_matches)
+    plan->body_must_not_match.push_back(compile(re));
   for (const config::HeaderMatch& h : c.fail_if_header_matches) {
     plan->header_must_not_match.push_back({Lower(h.header), compile(h.regexp), h.allow_missing});
   }

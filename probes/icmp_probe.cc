@@ -34,8 +34,19 @@ IcmpService::IcmpService(asio::io_context& io) : io_(io) {
 
 IcmpService::~IcmpService() {
   *alive_ = false;
+  Close();
+}
+
+void IcmpService::Close() {
   for (Family* f : {&v4_, &v6_}) {
-    if (f->sd) f->sd->close();
+    if (f->sd) {
+      asio::error_code ec;
+      f->sd->close(ec);
+      f->sd.reset();
+    }
+    f->fd = -1;
+    f->opened = false;
+    f->pending.clear();
   }
 }
 
@@ -124,6 +135,7 @@ void IcmpService::Forget(bool v6, int seq) {
 }
 
 void IcmpService::Read(Family& f, bool v6) {
+  if (!f.sd) return;  // closed by a callback
   f.sd->async_wait(asio::posix::descriptor_base::wait_read,
                    [this, &f, v6, alive = alive_](const asio::error_code& ec) {
                      if (ec || !*alive) return;
@@ -135,7 +147,7 @@ void IcmpService::Read(Family& f, bool v6) {
 void IcmpService::OnReadable(Family& f, bool v6) {
   uint8_t buf[2048];
   // Drain: epoll is edge-triggered under asio.
-  for (int i = 0; i < 1024; ++i) {
+  for (int i = 0; i < 1024 && f.fd >= 0; ++i) {
     ssize_t n = recv(f.fd, buf, sizeof(buf), 0);
     if (n < 0) return;  // EAGAIN or an error: wait for the next readiness
     const uint8_t* icmp = buf;

@@ -27,6 +27,8 @@ class IcmpService {
   // Sends one echo request; `reply` runs on the first matching reply. Returns
   // the sequence number, or -1 with *error set (e.g. no permission).
   int Send(const asio::ip::address& to, std::function<void()> reply, std::string* error);
+  // Closes the sockets and forgets pending requests; Send() reopens them.
+  void Close();
   // Forgets a pending request (after its deadline).
   void Forget(bool v6, int seq);
 

@@ -4,11 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <asio/post.hpp>
 #include <cmath>
 #include <cstdio>
 #include <map>
-
-#include <asio/post.hpp>
 
 #include "probes/curl_multi.h"
 #include "probes/dns_probe.h"
@@ -165,7 +164,7 @@ class Engine {
       s->labels = "service=\"" + Escape(c.service) + "\",probe=\"" + Escape(c.name) + "\"";
       Setup(*s);
       by_id_[s->id] = s.get();
-      ScheduleFirst(*s);
+      if (options_.schedule) ScheduleFirst(*s);
       slots_.push_back(std::move(s));
     }
     for (auto& [key, s] : old) Drop(*s);
@@ -185,6 +184,7 @@ class Engine {
     heap_ = {};
     timer_.cancel();
     timer_armed_ = false;
+    icmp_.Close();  // its reads would keep io_context::run() from returning
   }
 
   void WriteMetrics(std::string& out) const;

@@ -48,15 +48,17 @@ struct ProberOptions {
   std::string default_location;  // empty: the host name
   size_t max_in_flight = 1000;
   std::chrono::milliseconds tick{100};
+  // false: probes run only through RunAllNow (test driver); no timer schedule.
+  bool schedule = true;
 };
 
 // Counters for benchmarks and /metrics.
 struct ProberStats {
   uint64_t started = 0;
   uint64_t finished = 0;
-  uint64_t late_starts = 0;    // started more than 100 ms after their due time
-  uint64_t skipped = 0;        // due while the previous attempt still ran
-  uint64_t wakeups = 0;        // scheduler timer expiries (coalesced ticks)
+  uint64_t late_starts = 0;  // started more than 100 ms after their due time
+  uint64_t skipped = 0;      // due while the previous attempt still ran
+  uint64_t wakeups = 0;      // scheduler timer expiries (coalesced ticks)
   int64_t max_lateness_us = 0;
   std::vector<int64_t> lateness_us;  // every start, when record_lateness is set
 };

@@ -100,8 +100,8 @@ void Resolver::Resolve(const std::string& host, config::IpProtocol preferred, bo
     return;
   }
   ares_addrinfo_hints hints{};
-  hints.ai_family = fallback ? AF_UNSPEC
-                             : (preferred == config::IpProtocol::kIp6 ? AF_INET6 : AF_INET);
+  hints.ai_family =
+      fallback ? AF_UNSPEC : (preferred == config::IpProtocol::kIp6 ? AF_INET6 : AF_INET);
   hints.ai_socktype = SOCK_STREAM;
   // c-ares may complete synchronously (hosts file); post so callers never re-enter.
   auto* p = new Pending{preferred, fallback, [this, done = std::move(done)](Resolved r) {

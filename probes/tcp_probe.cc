@@ -63,9 +63,8 @@ class TcpAttempt : public Attempt, public std::enable_shared_from_this<TcpAttemp
     if (cancelled_) return;
     if (!r.ok) return Finish(Outcome::Fail(r.reason, r.detail));
     asio::ip::tcp::endpoint ep(r.address, plan_->port);
-    socket_.async_connect(ep, [self = shared_from_this()](const asio::error_code& ec) {
-      self->OnConnected(ec);
-    });
+    socket_.async_connect(
+        ep, [self = shared_from_this()](const asio::error_code& ec) { self->OnConnected(ec); });
   }
 
   void OnConnected(const asio::error_code& ec) {
@@ -91,10 +90,9 @@ class TcpAttempt : public Attempt, public std::enable_shared_from_this<TcpAttemp
         X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str());
       }
     }
-    tls_->async_handshake(asio::ssl::stream_base::client,
-                          [self = shared_from_this()](const asio::error_code& e) {
-                            self->OnHandshake(e);
-                          });
+    tls_->async_handshake(
+        asio::ssl::stream_base::client,
+        [self = shared_from_this()](const asio::error_code& e) { self->OnHandshake(e); });
   }
 
   void OnHandshake(const asio::error_code& ec) {
@@ -176,9 +174,9 @@ class TcpAttempt : public Attempt, public std::enable_shared_from_this<TcpAttemp
     auto cb = [self = shared_from_this()](const asio::error_code& ec, size_t) {
       if (self->cancelled_) return;
       if (ec) {
-        return self->Finish(Outcome::Fail(
-            "expect_failed", ec == asio::error::eof ? "connection closed before a match"
-                                                    : ec.message()));
+        return self->Finish(Outcome::Fail("expect_failed", ec == asio::error::eof
+                                                               ? "connection closed before a match"
+                                                               : ec.message()));
       }
       self->Expect();
     };
@@ -218,9 +216,8 @@ std::shared_ptr<const TcpPlan> TcpPlan::Build(const config::ProbeConfig& c, std:
   }
   plan->port = static_cast<uint16_t>(std::atoi(c.target.c_str() + colon + 1));
   for (const config::QueryResponse& q : c.query_response) {
-    plan->expects.push_back(q.expect.empty()
-                                ? std::nullopt
-                                : std::optional<std::regex>(std::regex(q.expect)));
+    plan->expects.push_back(q.expect.empty() ? std::nullopt
+                                             : std::optional<std::regex>(std::regex(q.expect)));
   }
   if (c.tls) {
     auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);

@@ -7,9 +7,9 @@
 //       runs the schedule for N seconds; prints a JSON summary (starts, late
 //       starts, lateness percentiles) on stdout
 
+#include <algorithm>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
   size_t results = 0;
   ninesd::probes::ProberOptions opts;
   opts.max_in_flight = max_in_flight;
+  opts.schedule = !once;
   auto find = [&cfg](const ninesd::probes::ProbeResult& res) -> const ninesd::config::ProbeConfig* {
     for (const auto& p : cfg.probes) {
       if (p.service_index == res.service_index && p.probe_index == res.probe_index) return &p;
@@ -102,11 +103,12 @@ int main(int argc, char** argv) {
     }
     prober.Stop();
   };
+  std::function<void()> poll;
   if (once) {
     prober.Start(cfg.probes);
     prober.RunAllNow();
     // Stop as soon as every probe reported; the prober's deadlines bound this.
-    std::function<void()> poll = [&] {
+    poll = [&] {
       if (results >= cfg.probes.size()) return finish();
       stop.expires_after(std::chrono::milliseconds(10));
       stop.async_wait([&](const asio::error_code& ec) {
@@ -128,7 +130,9 @@ int main(int argc, char** argv) {
     std::sort(lat.begin(), lat.end());
     auto pct = [&lat](double q) -> double {
       if (lat.empty()) return 0;
-      return static_cast<double>(lat[std::min(lat.size() - 1, static_cast<size_t>(q * lat.size()))]) / 1000.0;
+      return static_cast<double>(
+                 lat[std::min(lat.size() - 1, static_cast<size_t>(q * lat.size()))]) /
+             1000.0;
     };
     std::cout << "{\"started\":" << st.started << ",\"finished\":" << st.finished
               << ",\"late_starts\":" << st.late_starts << ",\"skipped\":" << st.skipped

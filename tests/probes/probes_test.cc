@@ -105,7 +105,8 @@ TEST(ProberTest, StartsProbesDueInTheSameTickInOneWakeup) {
     ++n;
   });
   prober.Start(probes);
-  ASSERT_TRUE(RunUntil(io, [&] { return prober.stats().started >= 60; }, 3s));
+  ASSERT_TRUE(RunUntil(
+      io, [&] { return prober.stats().started >= 60; }, 3s));
   // One wake-up per distinct tick, not one per probe.
   EXPECT_LE(prober.stats().wakeups, offsets.size() + 1);
   EXPECT_LT(offsets.size(), 11u);
