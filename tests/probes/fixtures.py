@@ -285,7 +285,7 @@ def cases(fx):
     http("http_redirect_loop", "/loop", False, "redirect_loop")
     http("http_redirect", "/redirect", True, "")
     http("http_redirect_not_followed", "/redirect", False, "status_code",
-         {"follow_redirects": False}, {"no_follow_redirects": True})
+         {"follow_redirects": False}, {"follow_redirects": False})
     http("http_closed_mid_header", "/close", False, "incomplete_headers")
     http("http_body_matches", "/error-body", False, "body_matched",
          {"expect": {"fail_if_body_matches_regexp": ["Internal Error"]}},
