@@ -220,7 +220,7 @@ constexpr Option kOptions[] = {
   O("alerting.hooks[]", "timeout", T::kDuration, "Deadline of one delivery (HTTP request or program run).")
       .Default("10s").Min(100 * kMs).Max(5 * kMinute),
   O("alerting.hooks[]", "name", T::kString, "Name in logs and in the hook label of metrics.")
-      .DefaultDoc("<type>-<n>, n counting hooks of that type from 1").Min(1),
+      .DefaultDoc("type-n, e.g. webhook-1 (n counts hooks of that type)").Min(1),
   O("alerting.hooks[]", "max_retries", T::kInt, "Retries of a failed delivery (5xx, 429, network).")
       .For("alertmanager|webhook").Default("5").Min(0).Max(20),
   O("alerting.hooks[]", "retry_backoff", T::kDuration, "First retry delay, doubled per retry (at most 5m).")
