@@ -195,8 +195,7 @@ TEST_F(DispatcherTest, SavedStateRoundTrips) {
   EXPECT_EQ(page.info.burn_rates.size(), 2u);
   // Both timers continue from where they were: no re-fire, no lost pending.
   e.AdvanceTo(kT0 + 6 * kMinute);
-  EXPECT_EQ(e.alerts().at(AlertKey("checkout-month", AlertKind::kExhausted)).phase,
-            Phase::kFiring);
+  EXPECT_EQ(e.alerts().at(AlertKey("checkout-month", AlertKind::kExhausted)).phase, Phase::kFiring);
   e.AdvanceTo(kT0 + 9 * kMinute);
   EXPECT_EQ(e.alerts().at(AlertKey("checkout-month", AlertKind::kBurnPage)).phase,
             Phase::kResolved);

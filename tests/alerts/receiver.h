@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <prometheus/registry.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -42,8 +43,7 @@ class Receiver {
  public:
   // The first `fail_first` requests get 500; with hang, no request is answered
   // (connections stay open until the receiver stops).
-  explicit Receiver(int fail_first = 0, bool hang = false)
-      : fail_first_(fail_first), hang_(hang) {
+  explicit Receiver(int fail_first = 0, bool hang = false) : fail_first_(fail_first), hang_(hang) {
     fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
@@ -108,16 +108,16 @@ class Receiver {
           size_t colon = h.find(':');
           if (colon != std::string::npos) {
             std::string name = h.substr(0, colon);
-            for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (char& ch : name)
+              ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             size_t v = colon + 1;
             while (v < h.size() && h[v] == ' ') ++v;
             r.headers[name] = h.substr(v);
           }
           pos = e + 2;
         }
-        size_t length = r.headers.contains("content-length")
-                            ? std::stoul(r.headers["content-length"])
-                            : 0;
+        size_t length =
+            r.headers.contains("content-length") ? std::stoul(r.headers["content-length"]) : 0;
         buf.erase(0, head_end + 4);
         while (buf.size() < length) {
           char tmp[4096];
@@ -138,10 +138,11 @@ class Receiver {
           c = -1;
           break;
         }
-        const char* reply = n <= fail_first_
-                                ? "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
-                                  "Content-Length: 4\r\n\r\nfail"
-                                : "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
+        const char* reply =
+            n <= fail_first_
+                ? "HTTP/1.1 500 Internal Server Error\r\nConnection: close\r\n"
+                  "Content-Length: 4\r\n\r\nfail"
+                : "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok";
         (void)!write(c, reply, std::strlen(reply));
         break;  // one request per connection, so parallel clients never wait on each other
       }
@@ -233,6 +234,26 @@ inline int FreePort() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
   close(fd);
   return ntohs(sa.sin_port);
+}
+
+// Value of one series of a family in the registry; -1 when absent.
+inline double Metric(prometheus::Registry& registry, const std::string& name,
+                     const std::map<std::string, std::string>& labels) {
+  for (const prometheus::MetricFamily& f : registry.Collect()) {
+    if (f.name != name) continue;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      std::map<std::string, std::string> have;
+      for (const auto& l : m.label) have[l.name] = l.value;
+      if (have != labels) continue;
+      return f.type == prometheus::MetricType::Counter ? m.counter.value : m.gauge.value;
+    }
+  }
+  return -1;
+}
+
+inline double Sent(prometheus::Registry& registry, const std::string& hook,
+                   const std::string& result) {
+  return Metric(registry, "ninesd_alerts_sent_total", {{"hook", hook}, {"result", result}});
 }
 
 }  // namespace ninesd::alerts::testing
