@@ -176,11 +176,19 @@ inline bool RunUntil(asio::io_context& io, const std::function<bool()>& pred,
 // A child process (argv, no shell), SIGTERM then reaped when it goes.
 class Child {
  public:
-  explicit Child(const std::vector<std::string>& argv) {
+  // stdout and stderr go to `log` (appended) when given.
+  explicit Child(const std::vector<std::string>& argv, const std::string& log = "") {
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], nullptr, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (!log.empty()) {
+      posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    }
+    if (posix_spawn(&pid_, args[0], &fa, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
   }
   ~Child() { Stop(); }
   void Stop() {
