@@ -98,6 +98,10 @@ class Engine {
 
   // Current state of a service (its timeline, materialized to now()).
   State ServiceState(uint32_t service);
+  // Time per state in [from, F), F being the point before which the
+  // service's history can no longer change (back-dating rewrites only after
+  // it); F is returned in `final_until`. For counters that must never go back.
+  StateDurations FinalDurations(uint32_t service, Millis from, Millis* final_until);
 
   // Memory attributable to per-service and per-SLO state, for benchmarks.
   size_t MemoryBytes() const;
