@@ -86,6 +86,7 @@ Status Dispatcher::ApplyHooks(const DispatcherOptions& options) {
     if (wanted) keep.push_back(std::move(h));
   }
   old.clear();
+  std::vector<Hook*> fresh;
   for (const config::HookConfig& hc : options.alerting.hooks) {
     auto same = std::find_if(keep.begin(), keep.end(), [&](const std::unique_ptr<Hook>& h) {
       return h && SameHook(h->config(), hc);
@@ -99,11 +100,17 @@ Status Dispatcher::ApplyHooks(const DispatcherOptions& options) {
       Log()->error("alert hook not started hook={} error=\"{}\"", hc.name, h.error().message);
       continue;
     }
+    fresh.push_back(h->get());
     hooks_.push_back(std::move(*h));
   }
-  // Deliveries owed to hooks that are gone will never finish.
   for (auto& [key, a] : alerts_) {
+    // Deliveries owed to hooks that are gone will never finish; a hook that
+    // was replaced (same name, new settings) lost its queue and gets them again.
     std::erase_if(a.owed, [&](const std::string& name) { return FindHook(name) == nullptr; });
+    for (const std::string& name : a.owed) {
+      Hook* h = FindHook(name);
+      if (std::find(fresh.begin(), fresh.end(), h) != fresh.end()) h->Notify(a, a.transition);
+    }
   }
   return Ok{};
 }

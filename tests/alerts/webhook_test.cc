@@ -161,5 +161,42 @@ TEST_F(WebhookTest, RestartRedeliversOnlyWhatWasNotDelivered) {
   EXPECT_EQ(receiver.count(), 1u);
 }
 
+TEST_F(WebhookTest, ReconfigureKeepsUnchangedHooksAndRefusesBadSecrets) {
+  Receiver hanging(0, /*hang=*/true);
+  Receiver healthy;
+  DispatcherOptions o;
+  o.alerting.keep_firing_for = 0;
+  o.alerting.hooks = {Webhook(hanging.url(), "slow")};
+  auto r = Dispatcher::Create(io_, registry_, o);
+  ASSERT_TRUE(r.ok());
+  Dispatcher& d = **r;
+  d.OnAlert(Event(true));
+  ASSERT_TRUE(RunUntil(io_, [&] { return hanging.count() == 1; }));
+  const Hook* slow = d.hooks()[0].get();
+
+  DispatcherOptions bad = o;
+  config::HookConfig signed_hook = Webhook(healthy.url(), "fast");
+  signed_hook.secret_file = dir_.path() + "/absent";
+  bad.alerting.hooks.push_back(signed_hook);
+  ASSERT_FALSE(d.Reconfigure(bad).ok());
+  ASSERT_EQ(d.hooks().size(), 1u);
+  EXPECT_EQ(d.hooks()[0].get(), slow);
+
+  DispatcherOptions good = o;
+  good.alerting.hooks.push_back(Webhook(healthy.url(), "fast"));
+  ASSERT_TRUE(d.Reconfigure(good).ok());
+  ASSERT_EQ(d.hooks().size(), 2u);
+  EXPECT_EQ(d.hooks()[0].get(), slow);  // its delivery stays in flight
+  EXPECT_EQ(d.hooks()[0]->queue_length(), 1u);
+
+  // Replaced with new settings under the same name: the owed page moves to it.
+  DispatcherOptions moved = o;
+  moved.alerting.hooks = {Webhook(healthy.url(), "slow")};
+  ASSERT_TRUE(d.Reconfigure(moved).ok());
+  ASSERT_TRUE(RunUntil(io_, [&] { return Sent(registry_, "slow", "success") == 1; }));
+  EXPECT_EQ(healthy.count(), 1u);
+  EXPECT_TRUE(d.alerts().begin()->second.owed.empty());
+}
+
 }  // namespace
 }  // namespace ninesd::alerts
