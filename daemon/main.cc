@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "calc/calc.h"
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/logging.h"
@@ -105,6 +106,21 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "table"}))
       ->capture_default_str();
 
+  CLI::App* calc_cmd = app.add_subcommand(
+      "calc", "Allowed downtime of an objective; composite availability of a design");
+  calc_cmd->require_subcommand(1);
+  std::vector<std::string> calc_objectives;
+  CLI::App* calc_nines =
+      calc_cmd->add_subcommand("nines", "Allowed downtime per day, week, month, quarter, year");
+  calc_nines->add_option("OBJECTIVE", calc_objectives, "Objective in percent, e.g. 99.95")
+      ->required();
+  std::string calc_design_file, calc_target;
+  CLI::App* calc_design = calc_cmd->add_subcommand(
+      "design", "Availability of a design (series, parallel, k-of-n; see docs/calc.md)");
+  calc_design->add_option("FILE", calc_design_file, "Design file (YAML)")->required();
+  calc_design->add_option("--target", calc_target,
+                          "Objective in percent; exit 3 and list changes when not met");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,6 +135,12 @@ int main(int argc, char** argv) {
     if (*replay_cmd) {
       if (!at.empty()) replay_options.at = at;
       return replay::RunReplay(replay_options, std::cout, std::cerr);
+    }
+    if (*calc_nines) return calc::RunNines(calc_objectives, std::cout, std::cerr);
+    if (*calc_design) {
+      std::optional<std::string> target;
+      if (!calc_target.empty()) target = calc_target;
+      return calc::RunDesign(calc_design_file, target, std::cout, std::cerr);
     }
   } catch (const std::exception& e) {
     std::cerr << "ninesd: fatal: " << e.what() << "\n";
