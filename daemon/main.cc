@@ -14,6 +14,7 @@
 #include "daemon/logging.h"
 #include "daemon/version_info.h"
 #include "replay/replay.h"
+#include "report/report.h"
 
 namespace {
 
@@ -121,6 +122,22 @@ int main(int argc, char** argv) {
   calc_design->add_option("--target", calc_target,
                           "Objective in percent; exit 3 and list changes when not met");
 
+  report::ReportOptions report_options;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "SLA report of a period: attainment, downtime, credits, outages");
+  report_cmd->add_option("--config", report_options.config_path, "Configuration file (YAML)")
+      ->required();
+  report_cmd->add_option("--events", report_options.events_path,
+                         "Event file (JSONL) holding the period's history");
+  report_cmd->add_option("--period", report_options.period,
+                         "2026-11, 2026-Q4 or 2026, in each SLO's time zone");
+  report_cmd->add_option("--from", report_options.from, "Start of the period, RFC 3339");
+  report_cmd->add_option("--to", report_options.to, "End of the period (exclusive), RFC 3339");
+  report_cmd->add_option("--slo", report_options.slos, "SLOs to report (default: all)");
+  report_cmd->add_option("--format", report_options.format, "Output format")
+      ->check(CLI::IsMember({"md", "html", "json", "csv"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -136,6 +153,7 @@ int main(int argc, char** argv) {
       if (!at.empty()) replay_options.at = at;
       return replay::RunReplay(replay_options, std::cout, std::cerr);
     }
+    if (*report_cmd) return report::RunReport(report_options, std::cout, std::cerr);
     if (*calc_nines) return calc::RunNines(calc_objectives, std::cout, std::cerr);
     if (*calc_design) {
       std::optional<std::string> target;

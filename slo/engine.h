@@ -35,6 +35,13 @@ struct FiringAlert {
   Millis since;
 };
 
+// A run of one state of a service's timeline: [start, end).
+struct StateInterval {
+  Millis start;
+  Millis end;
+  State state;
+};
+
 struct BurnRate {
   Millis lookback;
   double rate;
@@ -98,6 +105,10 @@ class Engine {
 
   // Current state of a service (its timeline, materialized to now()).
   State ServiceState(uint32_t service);
+  // The service's states over [from, to), to <= now(), as maximal runs in
+  // time order covering the range (unknown before the history kept). Reads
+  // the timeline (materialized to `to`), changes no figure: for reports.
+  std::vector<StateInterval> ServiceIntervals(uint32_t service, Millis from, Millis to);
 
   // Memory attributable to per-service and per-SLO state, for benchmarks.
   size_t MemoryBytes() const;
