@@ -155,7 +155,7 @@ std::string Html(const std::string& s) {
 // A line chart of one series of ratios over the period, with a reference
 // line (the objective, or 0 % budget left).
 std::string Chart(const SloReport& s, bool budget, const std::string& title) {
-  const double w = 640, h = 180, left = 56, right = 12, top = 22, bottom = 26;
+  const double w = 640, h = 180, left = 66, right = 12, top = 22, bottom = 26;
   std::vector<std::pair<Millis, double>> pts;
   for (const Point& p : s.series) {
     std::optional<double> v = budget ? p.budget_remaining_ratio : p.attainment;

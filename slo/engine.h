@@ -40,6 +40,7 @@ struct StateInterval {
   Millis start;
   Millis end;
   State state;
+  bool operator==(const StateInterval&) const = default;
 };
 
 struct BurnRate {
