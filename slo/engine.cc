@@ -941,6 +941,13 @@ std::vector<SloStatus> Engine::Snapshot(Millis at) {
   return out;
 }
 
+StateDurations Engine::FinalDurations(uint32_t service, Millis from, Millis* final_until) {
+  Materialize(service, now_);
+  const Service& svc = services_[service];
+  *final_until = std::max(from, svc.final_until);
+  return svc.timeline.Durations(from, *final_until);
+}
+
 State Engine::ServiceState(uint32_t service) {
   Materialize(service, now_);
   return services_[service].timeline.current();

@@ -110,6 +110,10 @@ class Engine {
   // time order covering the range (unknown before the history kept). Reads
   // the timeline (materialized to `to`), changes no figure: for reports.
   std::vector<StateInterval> ServiceIntervals(uint32_t service, Millis from, Millis to);
+  // Time per state in [from, F), F being the point before which the
+  // service's history can no longer change (back-dating rewrites only after
+  // it); F is returned in `final_until`. For counters that must never go back.
+  StateDurations FinalDurations(uint32_t service, Millis from, Millis* final_until);
 
   // Memory attributable to per-service and per-SLO state, for benchmarks.
   size_t MemoryBytes() const;
