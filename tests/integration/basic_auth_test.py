@@ -1,7 +1,5 @@
-""
-    "Basic auth on the HTTP endpoint (RELIABILITY.md M2): 401 without or with
-    wrong credentials,
-    200 with the right ones; /healthz stays open."""
+"""Basic auth on the HTTP endpoint (RELIABILITY.md M2): 401 without or with
+wrong credentials, 200 with the right ones; /healthz stays open."""
 
 import hashlib
 import os
@@ -15,7 +13,7 @@ class BasicAuthTest(harness.TempDirTestCase):
         super().setUp()
         digest_file = os.path.join(self.dir, "metrics-password.sha256")
         with open(digest_file, "w") as f:
-#The format `printf % s PASSWORD | sha256sum` writes.
+            # The format `printf %s PASSWORD | sha256sum` writes.
             f.write(hashlib.sha256(b"s3cret pass").hexdigest() + "  -\n")
         self.port = harness.free_port()
         config = os.path.join(self.dir, "ninesd.yaml")

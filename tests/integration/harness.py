@@ -1,7 +1,6 @@
-""
-    "Shared helpers for the integration tests: they start the real `ninesd`
-    binary on 127.0.0.1 in a temporary directory and talk to it over HTTP and the sd_notify
-        socket.Python 3 standard library only; every wait has a deadline.
+"""Shared helpers for the integration tests: they start the real `ninesd`
+binary on 127.0.0.1 in a temporary directory and talk to it over HTTP and the
+sd_notify socket. Python 3 standard library only; every wait has a deadline.
 
 Each test script is run by ctest as: python3 SCRIPT NINESD_BINARY SOURCE_DIR
 """
@@ -118,7 +117,7 @@ class Daemon:
         for key in ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM"):
             full_env.pop(key, None)
         if journal:
-#What systemd sets when stderr is connected to the journal.
+            # What systemd sets when stderr is connected to the journal.
             st = os.fstat(self.stderr_file.fileno())
             full_env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
         full_env.update(env or {})
@@ -170,13 +169,15 @@ def wait_serving(port, timeout=10):
 def http_request(port, method, path, user=None, password=None, timeout=5):
     """(status, headers dict with lower-case names, body text)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    headers = {
-} if user is not None : token = base64.b64encode(("%s:%s" % (user, password)).encode())
-                                    .decode() headers["Authorization"] = "Basic " + token try : conn
-  .request(method, path, headers = headers) response = conn.getresponse() body =
-      response.read().decode() return response.status,
-  {k.lower(): v for k, v in response.getheaders()
-  }, body
+    headers = {}
+    if user is not None:
+        token = base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+        headers["Authorization"] = "Basic " + token
+    try:
+        conn.request(method, path, headers=headers)
+        response = conn.getresponse()
+        body = response.read().decode()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
     finally:
         conn.close()
 

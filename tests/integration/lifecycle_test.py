@@ -21,19 +21,19 @@ class LifecycleTest(harness.TempDirTestCase):
         self.addCleanup(notify.close)
         daemon = self.start(config, env={"NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"})
 
-#READY = 1 only once the endpoint serves, with a STATUS = line.
+        # READY=1 only once the endpoint serves, with a STATUS= line.
         ready_index, ready = notify.wait_for("READY", "1", timeout=10)
         self.assertEqual(ready.get("STATUS"),
                          "serving on 127.0.0.1:%d, 2 services, 2 SLOs" % port)
         self.assertEqual(http_request(port, "GET", "/healthz")[:3:2], (200, "ok\n"))
 
-#Watchdog : WATCHDOG_USEC = 400 ms->a ping every 200 ms from the loop.
+        # Watchdog: WATCHDOG_USEC=400 ms -> a ping every 200 ms from the loop.
         started = time.monotonic()
         harness.wait_until(lambda: notify.count("WATCHDOG", "1", after=ready_index) >= 2,
                            timeout=1.2, what="2 WATCHDOG=1 pings")
         print("watchdog: 2 pings within %.2f s of READY=1" % (time.monotonic() - started))
 
-#/ metrics : text format 0.0.4 that promtool accepts without a lint remark.
+        # /metrics: text format 0.0.4 that promtool accepts without a lint remark.
         status, headers, body = http_request(port, "GET", "/metrics")
         self.assertEqual(status, 200)
         self.assertEqual(headers["content-type"], "text/plain; version=0.0.4; charset=utf-8")
@@ -55,7 +55,7 @@ class LifecycleTest(harness.TempDirTestCase):
         first_success = samples["ninesd_config_last_reload_success_timestamp_seconds"]
         self.assertAlmostEqual(first_success, time.time(), delta=60)
 
-#Methods : HEAD has the headers only; anything else is 405.
+        # Methods: HEAD has the headers only; anything else is 405.
         status, headers, body = http_request(port, "HEAD", "/metrics")
         self.assertEqual((status, body), (200, ""))
         self.assertGreater(int(headers["content-length"]), 0)
@@ -65,7 +65,7 @@ class LifecycleTest(harness.TempDirTestCase):
         self.assertEqual(http_request(port, "GET", "/")[0], 404)
         self.assertEqual(http_request(port, "GET", "/%2e%2e/%2e%2e/etc/passwd")[0], 404)
 
-#SIGHUP with a broken config : rejected, the old one keeps serving.
+        # SIGHUP with a broken config: rejected, the old one keeps serving.
         harness.write_config(config, port, os.path.join(self.dir, "state"), objective="101")
         mark = len(notify.messages)
         daemon.signal(signal.SIGHUP)
@@ -79,7 +79,7 @@ class LifecycleTest(harness.TempDirTestCase):
         self.assertEqual(http_request(port, "GET", "/healthz")[0], 200)
         self.assertRegex(daemon.stderr(), r"ninesd\.yaml:\d+:\d+: ")  # the diagnostic is logged
 
-#Fixed config : accepted, with a newer success timestamp.
+        # Fixed config: accepted, with a newer success timestamp.
         harness.write_config(config, port, os.path.join(self.dir, "state"))
         mark = len(notify.messages)
         daemon.signal(signal.SIGHUP)
@@ -91,7 +91,7 @@ class LifecycleTest(harness.TempDirTestCase):
         self.assertGreater(samples["ninesd_config_last_reload_success_timestamp_seconds"],
                            first_success)
 
-#SIGTERM : STOPPING = 1, exit 0 within 2 s.
+        # SIGTERM: STOPPING=1, exit 0 within 2 s.
         mark = len(notify.messages)
         sent = time.monotonic()
         daemon.signal(signal.SIGTERM)

@@ -1,7 +1,5 @@
-""
-    "A second instance on the same state directory (different port) exits 1
-    with a lock message naming the holder;
-the lock goes with the first process."""
+"""A second instance on the same state directory (different port) exits 1
+with a lock message naming the holder; the lock goes with the first process."""
 
 import os
 import signal
@@ -29,11 +27,11 @@ class StateLockTest(harness.TempDirTestCase):
         self.assertIn("state directory %s is locked by another ninesd process (pid %d)"
                       % (state, first.pid), lines[0])
         print("stderr: " + lines[0])
-#The lock is taken before binding : the second port was never opened.
+        # The lock is taken before binding: the second port was never opened.
         with self.assertRaises(OSError):
             harness.http_request(second_port, "GET", "/healthz", timeout=1)
 
-#Once the holder is gone(however it died), the next start gets the lock.
+        # Once the holder is gone (however it died), the next start gets the lock.
         first.signal(signal.SIGKILL)
         first.wait(timeout=5)
         third = self.start(second_config, name="third")

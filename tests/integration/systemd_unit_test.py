@@ -19,7 +19,7 @@ class SystemdUnitTest(harness.TempDirTestCase):
         self.assertIsNotNone(self.analyze, "systemd-analyze not installed (Debian package systemd)")
         with open(os.path.join(harness.SOURCE_DIR, "systemd", "ninesd.service")) as f:
             self.unit_text = f.read()
-#verify checks that ExecStart = binaries exist : point them at the build.
+        # verify checks that ExecStart= binaries exist: point them at the build.
         self.unit = os.path.join(self.dir, "ninesd.service")
         with open(self.unit, "w") as f:
             f.write(self.unit_text.replace("/usr/bin/ninesd", harness.BINARY))
@@ -32,7 +32,7 @@ class SystemdUnitTest(harness.TempDirTestCase):
         self.assertIn("\nType=notify\n", self.unit_text)
 
     def test_installed_config_keeps_state_under_var_lib(self):
-#config / examples / default.yaml is installed as / etc / ninesd / ninesd.yaml.
+        # config/examples/default.yaml is installed as /etc/ninesd/ninesd.yaml.
         with open(os.path.join(harness.SOURCE_DIR, "config", "examples", "default.yaml")) as f:
             text = f.read()
         match = re.search(r"^state:\s*\n(?:[ \t]+.*\n)*?[ \t]+path:\s*([^\s#]+)", text, re.M)
