@@ -745,9 +745,11 @@ TEST(SyntaxTest, DeepNesting) {
   EXPECT_EQ(Errors(text), Lines{"config.yaml:1:74: nesting deeper than 64 levels"});
 }
 
-TEST(SyntaxTest, OneDocumentPerFile) {
+TEST(SyntaxTest, OneNinesdDocumentPerFile) {
+  // Further documents may only be OpenSLO ones (tests/config/openslo_test.cc).
   EXPECT_EQ(Errors("---\nservices: []\n---\nslos: []\n"),
-            Lines{"config.yaml:3:1: only one YAML document is allowed per file"});
+            Lines{"config.yaml:4:1: a second ninesd document; further documents must be OpenSLO "
+                  "(apiVersion: openslo/v1)"});
 }
 
 TEST(SyntaxTest, MergeKeysAreNotSupported) {
