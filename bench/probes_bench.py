@@ -94,9 +94,12 @@ def probe_entry(kind, i, port, interval, timeout):
 
 
 def write_config(path, kind, n, port, interval="1s", timeout="900ms"):
+    # At most 1000 probes per service (a config limit).
+    services = [{"name": "bench-%d" % k, "probes": [
+        probe_entry(kind, i, port, interval, timeout) for i in range(k, min(n, k + 1000))]}
+        for k in range(0, n, 1000)]
     with open(path, "w") as f:
-        json.dump({"services": [{"name": "bench", "probes": [
-            probe_entry(kind, i, port, interval, timeout) for i in range(n)]}]}, f)
+        json.dump({"services": services}, f)
 
 
 def measure_ninesd(driver, cfg, seconds, warmup=1.0):

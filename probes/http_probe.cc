@@ -134,8 +134,8 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
     std::string addr =
         r.address.is_v6() ? "[" + r.address.to_string() + "]" : r.address.to_string();
     std::string port = std::to_string(plan_->port);
-    std::string host =
-        plan_->host.find(':') != std::string::npos ? "[" + plan_->host + "]" : plan_->host;
+    const std::string& h = plan_->curl_host;
+    std::string host = h.find(':') != std::string::npos ? "[" + h + "]" : h;
     std::string entry = host + ":" + port + ":" + addr + ":" + port;
     if (entry != handle_->connect_entry) {
       // Connect where c-ares said; curl keeps the URL's host for Host, SNI and verification.
@@ -167,7 +167,7 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
     CURL* e = curl_easy_init();
     if (e == nullptr) return false;
     handle_->easy = e;
-    curl_easy_setopt(e, CURLOPT_URL, c.url.c_str());
+    curl_easy_setopt(e, CURLOPT_URL, plan_->request_url.c_str());
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -177,6 +177,9 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, c.follow_redirects ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(c.max_redirects));
     curl_easy_setopt(e, CURLOPT_USERAGENT, "ninesd");
+    // The receive buffer lives as long as the handle (one per probe): keep it
+    // small; probe bodies are small and the cap is enforced anyway.
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 8192L);
     if (c.method == "HEAD") {
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (c.method != "GET") {
@@ -189,6 +192,9 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
     }
     for (const auto& [k, v] : c.headers) {
       handle_->headers = curl_slist_append(handle_->headers, (k + ": " + v).c_str());
+    }
+    if (!plan_->host_header.empty()) {
+      handle_->headers = curl_slist_append(handle_->headers, plan_->host_header.c_str());
     }
     if (handle_->headers != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, handle_->headers);
     if (plan_->https || c.follow_redirects) {
@@ -401,6 +407,23 @@ std::shared_ptr<const HttpPlan> HttpPlan::Build(const config::ProbeConfig& c, st
   if (host != nullptr) plan->host = host;
   if (port != nullptr) plan->port = std::atoi(port);
   plan->https = scheme != nullptr && strcasecmp(scheme, "https") == 0;
+  plan->request_url = c.url;
+  const std::string& sni = c.tls_config.server_name;
+  if (!sni.empty() && host != nullptr && sni != host) {
+    bool custom_host = false;
+    for (const auto& [k, v] : c.headers) custom_host = custom_host || Lower(k) == "host";
+    char* given_port = nullptr;
+    curl_url_get(u, CURLUPART_PORT, &given_port, 0);
+    if (!custom_host) {
+      plan->host_header = std::string("Host: ") + host +
+                          (given_port != nullptr ? std::string(":") + given_port : "");
+    }
+    curl_free(given_port);
+    char* rewritten = nullptr;
+    curl_url_set(u, CURLUPART_HOST, sni.c_str(), 0);
+    if (curl_url_get(u, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) plan->request_url = rewritten;
+    curl_free(rewritten);
+  }
   curl_free(host);
   curl_free(port);
   curl_free(scheme);
@@ -408,6 +431,7 @@ std::shared_ptr<const HttpPlan> HttpPlan::Build(const config::ProbeConfig& c, st
   if (plan->host.size() > 2 && plan->host.front() == '[') {
     plan->host = plan->host.substr(1, plan->host.size() - 2);
   }
+  plan->curl_host = sni.empty() ? plan->host : sni;
   asio::error_code ip_ec;
   asio::ip::make_address(plan->host, ip_ec);
   plan->host_is_ip = !ip_ec;

@@ -21,7 +21,12 @@ namespace ninesd::probes::internal {
 // Everything about an HTTP probe that does not change between attempts.
 struct HttpPlan {
   config::ProbeConfig config;
-  std::string host;  // from the URL, without brackets
+  std::string host;  // from the URL, without brackets; what is resolved
+  // What curl is given: the URL with tls_config.server_name as its host (so
+  // SNI and verification use it) and the Host header it replaces.
+  std::string request_url;
+  std::string curl_host;
+  std::string host_header;  // "Host: ..." or empty
   int port = 0;
   bool https = false;
   bool host_is_ip = false;  // no name resolution: curl's timeout alone bounds the attempt

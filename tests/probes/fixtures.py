@@ -323,6 +323,11 @@ def cases(fx):
     http("https_self_signed", "/ok", False, "cert_untrusted", tls, bbtls, base=s("selfsigned"))
     http("https_insecure", "/ok", True, "", {"tls_config": {"insecure_skip_verify": True}},
          {"tls_config": {"insecure_skip_verify": True}}, base=s("selfsigned"))
+    sni = lambda name: {"tls_config": {"ca_file": ca, "server_name": name}}
+    http("https_server_name", "/ok", True, "", sni("localhost"), sni("localhost"),
+         base=s("valid"))
+    http("https_server_name_mismatch", "/ok", False, "cert_name_mismatch", sni("other.example"),
+         sni("other.example"), base=s("valid"))
     http("https_min_cert_validity", "/ok", False, "cert_expires_soon",
          {**tls, "expect": {"min_cert_validity": "60d"}},
          bb_none="blackbox only exports the expiry; alerting on it is left to rules",
