@@ -144,12 +144,19 @@ struct HookConfig {
   std::string secret_file;           // webhook HMAC secret
   std::vector<std::string> command;  // exec argv
   Millis timeout = 10'000;
+  std::string name;              // default "<type>-<n>"
+  int max_retries = 5;           // alertmanager, webhook
+  Millis retry_backoff = 1'000;  // alertmanager, webhook: first retry delay, doubled
+  int queue_size = 1000;         // per destination
+  int concurrency = 4;           // exec
 };
 
 struct AlertingConfig {
   std::vector<HookConfig> hooks;
   Millis resend_interval = 60'000;
   std::string runbook_url;
+  Millis pending_for = 0;            // `for`: condition must hold this long before firing
+  Millis keep_firing_for = 300'000;  // flap guard: condition must stay clear this long to resolve
 };
 
 struct Config {

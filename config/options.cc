@@ -290,6 +290,12 @@ constexpr Option kOptions[] = {
   O("alerting", "runbook_url", T::kUrl, "Runbook link attached to alerts."),
   O("alerting", "evaluation_interval", T::kDuration, "Alert evaluation grid, in event time.")
       .Default("10s").Min(kSecond).Max(kHour),
+  O("alerting", "for", T::kDuration,
+    "Pending time: a condition must hold this long (event time) before its alert fires.")
+      .Default("0s").Min(0).Max(kDay),
+  O("alerting", "keep_firing_for", T::kDuration,
+    "Flap guard: a firing alert resolves only after its condition stayed clear this long.")
+      .Default("5m").Min(0).Max(kDay),
   O("alerting", "hooks", T::kSectionList, "Where alerts are delivered."),
 
   O("alerting.hooks[]", "type", T::kEnum, "Kind of hook.").Values("alertmanager|webhook|exec").Required(),
@@ -303,6 +309,17 @@ constexpr Option kOptions[] = {
     "argv of the program, run without a shell; command[0] is an absolute path.").For("exec").Required(),
   O("alerting.hooks[]", "timeout", T::kDuration, "Deadline of one delivery (HTTP request or program run).")
       .Default("10s").Min(100 * kMs).Max(5 * kMinute),
+  O("alerting.hooks[]", "name", T::kString, "Name in logs and in the hook label of metrics.")
+      .DefaultDoc("type-n, e.g. webhook-1 (n counts hooks of that type)").Min(1),
+  O("alerting.hooks[]", "max_retries", T::kInt, "Retries of a failed delivery (5xx, 429, network).")
+      .For("alertmanager|webhook").Default("5").Min(0).Max(20),
+  O("alerting.hooks[]", "retry_backoff", T::kDuration, "First retry delay, doubled per retry (at most 5m).")
+      .For("alertmanager|webhook").Default("1s").Min(10 * kMs).Max(kMinute),
+  O("alerting.hooks[]", "queue_size", T::kInt,
+    "Deliveries waiting per destination; when full the oldest is dropped and counted.")
+      .Default("1000").Min(1).Max(100000),
+  O("alerting.hooks[]", "concurrency", T::kInt, "Programs running at once; more wait in the queue.")
+      .For("exec").Default("4").Min(1).Max(64),
 };
 // clang-format on
 

@@ -433,6 +433,35 @@ TEST(HookTest, WebhookNeedsAnHttpUrl) {
                   "with http:// or https://"});
 }
 
+TEST(HookTest, ConcurrencyIsAnExecOption) {
+  EXPECT_EQ(Errors("alerting:\n"
+                   "  hooks:\n"
+                   "    - {type: webhook, url: \"http://h/\", concurrency: 2}\n"),
+            Lines{"config.yaml:3:41: \"concurrency\" is not an option of webhook hooks in "
+                  "alerting.hooks[0]"});
+}
+
+TEST(HookTest, RetriesOutOfBounds) {
+  EXPECT_EQ(
+      Errors("alerting:\n  hooks: [{type: alertmanager, url: \"http://a/\", max_retries: 21}]\n"),
+      Lines{"config.yaml:2:63: alerting.hooks[0].max_retries: must be between 0 and 20, got "
+            "21"});
+}
+
+TEST(HookTest, DuplicateHookName) {
+  EXPECT_EQ(Errors("alerting:\n"
+                   "  hooks:\n"
+                   "    - {type: exec, command: [/bin/true]}\n"
+                   "    - {type: exec, command: [/bin/false], name: exec-1}\n"),
+            Lines{"config.yaml:4:49: alerting.hooks[1].name: duplicate hook name \"exec-1\" (also "
+                  "alerting.hooks[0])"});
+}
+
+TEST(HookTest, PendingTimeOutOfBounds) {
+  EXPECT_EQ(Errors("alerting: {for: 2d}\n"),
+            Lines{"config.yaml:1:17: alerting.for: must be between 0s and 1d, got 2d"});
+}
+
 // --- Probes ---
 
 TEST(ProbeRuleTest, TimeoutMustNotExceedInterval) {
@@ -716,9 +745,11 @@ TEST(SyntaxTest, DeepNesting) {
   EXPECT_EQ(Errors(text), Lines{"config.yaml:1:74: nesting deeper than 64 levels"});
 }
 
-TEST(SyntaxTest, OneDocumentPerFile) {
+TEST(SyntaxTest, OneNinesdDocumentPerFile) {
+  // Further documents may only be OpenSLO ones (tests/config/openslo_test.cc).
   EXPECT_EQ(Errors("---\nservices: []\n---\nslos: []\n"),
-            Lines{"config.yaml:3:1: only one YAML document is allowed per file"});
+            Lines{"config.yaml:4:1: a second ninesd document; further documents must be OpenSLO "
+                  "(apiVersion: openslo/v1)"});
 }
 
 TEST(SyntaxTest, MergeKeysAreNotSupported) {
