@@ -2,6 +2,7 @@
 // are one-shot tools sharing its config loader and engine.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "daemon/daemon.h"
 #include "daemon/logging.h"
 #include "daemon/version_info.h"
+#include "probes/prober.h"
 #include "replay/replay.h"
 #include "report/report.h"
 
@@ -65,6 +67,40 @@ int RunDaemon(const std::string& config_path, const std::string& log_level, bool
       log->warn("reload: services and SLOs changes take effect at the next restart");
     }
   });
+  // Active probes on the loop; each result is a `probe` signal for the core
+  // (one location per daemon: index 0) and per-probe metrics.
+  probes::Prober prober(d.io(), {}, [&runtime](const probes::ProbeResult& r) {
+    slo::Signal s;
+    s.kind = slo::SignalKind::kProbe;
+    s.ts = r.start_ms;
+    s.service = r.service_index;
+    s.probe = r.probe_index;
+    s.location = 0;
+    s.good = r.success;
+    s.has_latency = true;
+    s.latency_ms = std::chrono::duration<double, std::milli>(r.duration).count();
+    runtime.Push(s);
+  });
+  d.AddMetricsWriter([&prober](std::string& out) { prober.WriteMetrics(out); });
+  d.OnConfigReloaded([&prober, &runtime, log](const config::Config& next) {
+    // The core keeps its model until restart: only probes whose indices still
+    // name the same service and probe in it may feed it.
+    const slo::ModelSpec& spec = runtime.spec();
+    std::vector<config::ProbeConfig> kept;
+    for (const config::ProbeConfig& p : next.probes) {
+      if (p.service_index < spec.services.size() &&
+          spec.services[p.service_index].name == p.service &&
+          p.probe_index < spec.services[p.service_index].probes.size() &&
+          spec.services[p.service_index].probes[p.probe_index].name == p.name) {
+        kept.push_back(p);
+      } else {
+        log->warn("reload: new probe service={} probe={} starts at the next restart", p.service,
+                  p.name);
+      }
+    }
+    prober.Reload(kept);
+  });
+  d.OnShutdown([&prober] { prober.Stop(); });
   d.OnShutdown([&runtime] { runtime.Stop(); });
 
   if (Status started = d.Start(); !started) {
@@ -72,6 +108,7 @@ int RunDaemon(const std::string& config_path, const std::string& log_level, bool
     return 1;
   }
   runtime.Start();
+  prober.Start(d.config().probes);
   return d.Run();
 }
 
