@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,7 +70,22 @@ int RunDaemon(const std::string& config_path, const std::string& log_level, bool
   });
   // Active probes on the loop; each result is a `probe` signal for the core
   // (one location per daemon: index 0) and per-probe metrics.
-  probes::Prober prober(d.io(), {}, [&runtime](const probes::ProbeResult& r) {
+  // Logged on changes only (failed <-> recovered): rate-limited by nature.
+  std::map<std::pair<uint32_t, uint16_t>, bool> probe_ok;
+  probes::Prober prober(d.io(), {}, [&runtime, &probe_ok, log](const probes::ProbeResult& r) {
+    auto [it, first] = probe_ok.try_emplace({r.service_index, r.probe_index}, r.success);
+    if ((first && !r.success) || (!first && it->second != r.success)) {
+      it->second = r.success;
+      const slo::ServiceSpec& svc = runtime.spec().services[r.service_index];
+      const std::string& name =
+          r.probe_index < svc.probes.size() ? svc.probes[r.probe_index].name : "?";
+      if (r.success) {
+        log->info("probe recovered service={} probe={}", svc.name, name);
+      } else {
+        log->warn("probe failed service={} probe={} reason={} detail=\"{}\"", svc.name, name,
+                  r.reason, r.detail);
+      }
+    }
     slo::Signal s;
     s.kind = slo::SignalKind::kProbe;
     s.ts = r.start_ms;
