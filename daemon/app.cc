@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <atomic>
 #include <filesystem>
+#include <map>
 
 #include "alerts/dispatcher.h"
 #include "daemon/core_runtime.h"
@@ -71,6 +72,11 @@ struct App::Impl {
   Status Restore();
   Status StartKafka();
   void OnAlert(const AlertTransition& t);
+  void LogProbeChange(const probes::ProbeResult& r);
+  void ReloadProbes(const config::Config& next);
+  // Last result per (service, probe): failures and recoveries are logged on
+  // change only, which rate-limits them by nature.
+  std::map<std::pair<uint32_t, uint16_t>, bool> probe_ok;
   void ScheduleCheckpoint();
   store::CheckpointData CollectCheckpoint(bool full);
   void Checkpoint();
@@ -147,6 +153,7 @@ Status App::Impl::Wire() {
   if (!config().probes.empty()) {
     probes::ProberOptions po;
     prober = std::make_unique<probes::Prober>(d.io(), po, [this](const probes::ProbeResult& r) {
+      LogProbeChange(r);
       slo::Signal s;
       s.ts = r.start_ms;
       s.service = r.service_index;
@@ -165,6 +172,7 @@ Status App::Impl::Wire() {
         next.model.slos.size() != runtime->spec().slos.size()) {
       log->warn("reload: services and SLOs changes take effect at the next restart");
     }
+    if (prober) ReloadProbes(next);
     alerts::DispatcherOptions o;
     o.alerting = next.alerting;
     o.generator_url = "http://" + config().server.listen + "/api/v1/slos";
@@ -184,6 +192,40 @@ void App::Impl::OnAlert(const AlertTransition& t) {
   slo::SloStatus st = runtime->engine().Evaluate(t.slo, runtime->engine().now());
   dispatcher->OnAlert(
       alerts::MakeAlertEvent(sp, spec.services[sp.service].name, st, t.kind, t.firing, t.at));
+}
+
+void App::Impl::LogProbeChange(const probes::ProbeResult& r) {
+  auto [it, first] = probe_ok.try_emplace({r.service_index, r.probe_index}, r.success);
+  if (!(first && !r.success) && (first || it->second == r.success)) return;
+  it->second = r.success;
+  const slo::ServiceSpec& svc = runtime->spec().services[r.service_index];
+  const std::string& name =
+      r.probe_index < svc.probes.size() ? svc.probes[r.probe_index].name : "?";
+  if (r.success) {
+    log->info("probe recovered service={} probe={}", svc.name, name);
+  } else {
+    log->warn("probe failed service={} probe={} reason={} detail=\"{}\"", svc.name, name, r.reason,
+              r.detail);
+  }
+}
+
+void App::Impl::ReloadProbes(const config::Config& next) {
+  // The core keeps its model until restart: only probes whose indices still
+  // name the same service and probe in it may feed it.
+  const slo::ModelSpec& spec = runtime->spec();
+  std::vector<config::ProbeConfig> kept;
+  for (const config::ProbeConfig& p : next.probes) {
+    if (p.service_index < spec.services.size() &&
+        spec.services[p.service_index].name == p.service &&
+        p.probe_index < spec.services[p.service_index].probes.size() &&
+        spec.services[p.service_index].probes[p.probe_index].name == p.name) {
+      kept.push_back(p);
+    } else {
+      log->warn("reload: new probe service={} probe={} starts at the next restart", p.service,
+                p.name);
+    }
+  }
+  prober->Reload(kept);
 }
 
 Status App::Impl::Starting() {
