@@ -81,8 +81,7 @@ Status Dispatcher::ApplyHooks(const DispatcherOptions& options) {
     }
     if (hc.type == config::HookType::kExec && !hc.command.empty() &&
         access(hc.command[0].c_str(), X_OK) != 0) {
-      return Error{"hook " + hc.name + ": command " + hc.command[0] + ": " +
-                   std::strerror(errno)};
+      return Error{"hook " + hc.name + ": command " + hc.command[0] + ": " + std::strerror(errno)};
     }
   }
   // An unchanged hook keeps its queue and its in-flight deliveries; the
