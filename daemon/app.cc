@@ -54,6 +54,7 @@ struct App::Impl {
   std::unique_ptr<alerts::Dispatcher> dispatcher;
   std::unique_ptr<asio::steady_timer> checkpoint_timer;
   bool next_checkpoint_full = true;
+  bool reconciled = false;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
   // Store metrics.
@@ -148,7 +149,25 @@ Status App::Impl::Wire() {
   if (!dispatcher_created) return dispatcher_created.error();
   dispatcher = std::move(*dispatcher_created);
   runtime->OnAlert([this](const AlertTransition& t) { OnAlert(t); });
-  runtime->OnEvaluated([this] { dispatcher->AdvanceTo(runtime->engine().now()); });
+  runtime->OnEvaluated([this] {
+    if (!reconciled) {
+      // Once, against what the (restored) core says is firing: alerts the
+      // saved hook state missed start, stale ones clear.
+      reconciled = true;
+      const slo::ModelSpec& spec = runtime->spec();
+      const auto& figures = runtime->figures().slos;
+      std::vector<alerts::AlertEvent> firing;
+      for (const slo::SloStatus& st : figures) {
+        const slo::SloSpec& sp = spec.slos[st.slo];
+        for (const slo::FiringAlert& a : st.alerts) {
+          firing.push_back(alerts::MakeAlertEvent(sp, spec.services[sp.service].name, st, a.kind,
+                                                  true, a.since));
+        }
+      }
+      dispatcher->Reconcile(firing, runtime->evaluated_at());
+    }
+    dispatcher->AdvanceTo(runtime->evaluated_at());
+  });
 
   if (!config().probes.empty()) {
     probes::ProberOptions po;
