@@ -926,6 +926,35 @@ std::vector<Signal> Engine::ProbeGaps(Millis at) const {
   return out;
 }
 
+std::vector<StateInterval> Engine::ServiceIntervals(uint32_t service, Millis from, Millis to) {
+  std::vector<StateInterval> out;
+  if (service >= services_.size() || from >= to) return out;
+  assert(to <= now_ && "intervals need the engine advanced to their end");
+  Materialize(service, to);
+  const Timeline& tl = services_[service].timeline;
+  auto add = [&](Millis a, Millis b, State st) {
+    a = std::max(a, from);
+    b = std::min(b, to);
+    if (a >= b) return;
+    if (!out.empty() && out.back().state == st && out.back().end == a) {
+      out.back().end = b;
+    } else {
+      out.push_back({a, b, st});
+    }
+  };
+  const size_t n = tl.segment_count();
+  const Millis kept = n > 0 ? tl.SegmentStart(0) : tl.end();
+  add(from, std::max(from, std::min(kept, to)), State::kUnknown);
+  for (size_t i = n > 0 ? tl.FindSegment(from) : 0; i < n; ++i) {
+    const Millis a = tl.SegmentStart(i);
+    if (a >= to) break;
+    const Millis b = i + 1 < n ? tl.SegmentStart(i + 1) : tl.end();
+    add(a, b, tl.SegmentState(i));
+  }
+  add(std::max(tl.end(), from), to, State::kUnknown);
+  return out;
+}
+
 size_t Engine::MemoryBytes() const {
   size_t total = sizeof(*this);
   for (const Service& svc : services_) {

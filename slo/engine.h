@@ -35,6 +35,14 @@ struct FiringAlert {
   Millis since;
 };
 
+// A run of one state of a service's timeline: [start, end).
+struct StateInterval {
+  Millis start;
+  Millis end;
+  State state;
+  bool operator==(const StateInterval&) const = default;
+};
+
 struct BurnRate {
   Millis lookback;
   double rate;
@@ -99,6 +107,10 @@ class Engine {
 
   // Current state of a service (its timeline, materialized to now()).
   State ServiceState(uint32_t service);
+  // The service's states over [from, to), to <= now(), as maximal runs in
+  // time order covering the range (unknown before the history kept). Reads
+  // the timeline (materialized to `to`), changes no figure: for reports.
+  std::vector<StateInterval> ServiceIntervals(uint32_t service, Millis from, Millis to);
   // Time per state in [from, F), F being the point before which the
   // service's history can no longer change (back-dating rewrites only after
   // it); F is returned in `final_until`. For counters that must never go back.
