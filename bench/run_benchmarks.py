@@ -74,6 +74,10 @@ def main():
     for kind, n in (("availability", 10_000), ("availability", 100_000), ("ratio", 1_000)):
         print("memory: " + run([f"{b}/bench/memory_bench", kind, str(n)]).stdout.strip())
 
+    # 4. State store: checkpoint and restore with 100 000 SLOs (5 rounds inside).
+    for line in run([f"{b}/bench/store_bench", "100000"]).stdout.splitlines():
+        print("store: " + line)
+
 
 if __name__ == "__main__":
     sys.exit(main())

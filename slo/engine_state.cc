@@ -164,6 +164,8 @@ struct StateAccess {
   static std::string EncodeService(const Engine& e, const Service& svc) {
     const ServiceSpec& sp = *svc.spec;
     std::string out;
+    out.reserve(96 + 6 * svc.timeline.segment_count() + 24 * svc.buffer.size() +
+                40 * svc.probes.size());
     Writer w(out);
     w.U8(kStateFormatVersion);
     w.U8(svc.composite ? 1 : 0);
@@ -333,6 +335,7 @@ struct StateAccess {
 
   static std::string EncodeSlo(const Engine& e, const SloRt& slo) {
     std::string out;
+    if (slo.series) out.reserve(160 + slo.series->bytes_.size() + 40 * slo.series->blocks_.size());
     Writer w(out);
     w.U8(kStateFormatVersion);
     EncodeSloShape(w, e, *slo.spec);
@@ -628,7 +631,7 @@ struct StateAccess {
         for (const StateRow& row : st.services) {
           auto it = service_index.find(row.key);
           if (it == service_index.end()) {
-            ++rep.services_removed;
+            rep.services_removed.push_back(row.key);
             continue;
           }
           auto why = DecodeService(e, it->second, row.blob, rep.signals_dropped);
@@ -651,7 +654,7 @@ struct StateAccess {
         for (const StateRow& row : st.slos) {
           auto it = slo_index.find(row.key);
           if (it == slo_index.end()) {
-            ++rep.slos_removed;
+            rep.slos_removed.push_back(row.key);
             continue;
           }
           SloRt& slo = e.slos_[it->second];

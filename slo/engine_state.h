@@ -53,14 +53,21 @@ struct EngineState {
   std::string sequencer;  // empty: no sequencer state
   std::vector<StateRow> services;
   std::vector<StateRow> slos;
+  // Names whose stored rows are to be deleted (a restore's removed ones),
+  // so the first checkpoint after a restart need not be full.
+  std::vector<std::string> deleted_services;
+  std::vector<std::string> deleted_slos;
 
   size_t bytes() const;
 };
 
 // Encodes the engine (and the sequencer, when given) and clears the change
 // marks. full = false: only rows changed since the previous collection. The
-// first collection after a start, a restore or a reload must be full, so
-// rows of removed services and SLOs get deleted.
+// first collection of an engine not restored from the store must be full
+// (after a reload too: the store may hold rows of removed names). After
+// RestoreState from the store, an incremental one does, with the report's
+// removed names in deleted_services / deleted_slos: restored rows are what
+// the store holds, fresh ones are marked changed.
 EngineState CollectState(Engine& engine, const Sequencer* sequencer, bool full);
 
 struct RestoreReport {
@@ -68,8 +75,8 @@ struct RestoreReport {
   size_t slos_restored = 0;
   std::vector<std::string> services_fresh;  // "name: reason"
   std::vector<std::string> slos_fresh;
-  size_t services_removed = 0;  // rows whose name is no longer configured
-  size_t slos_removed = 0;
+  std::vector<std::string> services_removed;  // rows whose name is no longer configured
+  std::vector<std::string> slos_removed;
   size_t signals_dropped = 0;  // held signals of removed services or probes
 };
 

@@ -103,6 +103,17 @@ void Merge(CheckpointData& into, CheckpointData&& next) {
   } else {
     into.engine.engine = std::move(next.engine.engine);
     into.engine.sequencer = std::move(next.engine.sequencer);
+    // A later deletion wins over an earlier row of that name.
+    auto drop = [](std::vector<slo::StateRow>& rows, const std::vector<std::string>& names) {
+      if (names.empty()) return;
+      std::erase_if(rows, [&](const slo::StateRow& r) {
+        return std::find(names.begin(), names.end(), r.key) != names.end();
+      });
+    };
+    drop(into.engine.services, next.engine.deleted_services);
+    drop(into.engine.slos, next.engine.deleted_slos);
+    for (auto& k : next.engine.deleted_services) into.engine.deleted_services.push_back(k);
+    for (auto& k : next.engine.deleted_slos) into.engine.deleted_slos.push_back(k);
     for (auto& r : next.engine.services) into.engine.services.push_back(std::move(r));
     for (auto& r : next.engine.slos) into.engine.slos.push_back(std::move(r));
   }
@@ -117,7 +128,7 @@ struct StateStore::Impl {
   std::string path;
   sqlite3* db = nullptr;
   uint64_t sequence = 0;
-  Stmt put_meta, put_service, put_slo, put_offset, put_blob, del_blob;
+  Stmt put_meta, put_service, put_slo, put_offset, put_blob, del_blob, del_service, del_slo;
 
   std::mutex db_mu;                     // one user of the connection at a time
   std::optional<CheckpointData> carry;  // a failed checkpoint, written with the next
@@ -204,6 +215,15 @@ struct StateStore::Impl {
       }
       return SQLITE_OK;
     };
+    auto deletes = [&](Stmt& s, const std::vector<std::string>& v) {
+      for (const std::string& k : v) {
+        s.BindText(1, k);
+        if (int e = s.Run(); e != SQLITE_OK) return e;
+      }
+      return SQLITE_OK;
+    };
+    if ((rc = deletes(del_service, d.engine.deleted_services)) != SQLITE_OK) return rc;
+    if ((rc = deletes(del_slo, d.engine.deleted_slos)) != SQLITE_OK) return rc;
     if ((rc = rows(put_service, d.engine.services)) != SQLITE_OK) return rc;
     if ((rc = rows(put_slo, d.engine.slos)) != SQLITE_OK) return rc;
     auto meta_blob = [&](const char* key, std::string_view v) {
@@ -396,6 +416,8 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path,
        "INSERT OR REPLACE INTO kafka_offsets(topic, partition, next_offset) VALUES(?1, ?2, ?3)"},
       {&impl->put_blob, "INSERT OR REPLACE INTO blobs(name, value) VALUES(?1, ?2)"},
       {&impl->del_blob, "DELETE FROM blobs WHERE name = ?1"},
+      {&impl->del_service, "DELETE FROM service_state WHERE name = ?1"},
+      {&impl->del_slo, "DELETE FROM slo_state WHERE name = ?1"},
   };
   for (auto& [stmt, sql] : prepared) {
     rc = stmt->Prepare(impl->db, sql);

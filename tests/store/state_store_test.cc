@@ -116,6 +116,8 @@ TEST(StateStoreTest, IncrementalRowsReplaceByNameAndFullDropsTheRest) {
   ASSERT_TRUE(s->Write(Rows(3, "a", true)).ok());
   CheckpointData inc = Rows(0, "b", false);
   inc.engine.services = {{"svc1", "b"}};
+  inc.engine.deleted_services = {"svc2"};
+  inc.engine.deleted_slos = {"slo0", "nonexistent"};
   inc.offsets = {{"events", 0, 5}};
   inc.blobs["x"] = "1";
   ASSERT_TRUE(s->Write(std::move(inc)).ok());
@@ -123,7 +125,8 @@ TEST(StateStoreTest, IncrementalRowsReplaceByNameAndFullDropsTheRest) {
   ASSERT_TRUE(l.ok());
   std::map<std::string, std::string> svc;
   for (auto& r : l->engine.services) svc[r.key] = r.blob;
-  EXPECT_EQ(svc, (std::map<std::string, std::string>{{"svc0", "a"}, {"svc1", "b"}, {"svc2", "a"}}));
+  EXPECT_EQ(svc, (std::map<std::string, std::string>{{"svc0", "a"}, {"svc1", "b"}}));
+  EXPECT_EQ(l->engine.slos.size(), 2u);
   EXPECT_EQ(l->sequence, 2u);
 
   CheckpointData full = Rows(1, "c", true);
