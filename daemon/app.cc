@@ -54,6 +54,7 @@ struct App::Impl {
   std::unique_ptr<alerts::Dispatcher> dispatcher;
   std::unique_ptr<asio::steady_timer> checkpoint_timer;
   bool next_checkpoint_full = true;
+  std::vector<std::string> pending_deleted_services, pending_deleted_slos;
   bool reconciled = false;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
 
@@ -277,6 +278,11 @@ Status App::Impl::Restore() {
     positions[{o.topic, o.partition}] = o.next_offset;
   }
   runtime->RestorePositions(std::move(positions));
+  // The store holds every restored row: the first checkpoint can be
+  // incremental, deleting the rows of names no longer configured.
+  next_checkpoint_full = false;
+  pending_deleted_services = report->services_removed;
+  pending_deleted_slos = report->slos_removed;
   size_t gaps = 0;
   if (!config().probes.empty()) {
     gaps = slo::MarkProbeGap(runtime->engine(), runtime->sequencer(), loaded->wall_time_ms);
@@ -351,6 +357,10 @@ void App::Impl::ScheduleCheckpoint() {
 store::CheckpointData App::Impl::CollectCheckpoint(bool full) {
   store::CheckpointData data;
   data.engine = slo::CollectState(runtime->engine(), &runtime->sequencer(), full);
+  data.engine.deleted_services = std::move(pending_deleted_services);
+  data.engine.deleted_slos = std::move(pending_deleted_slos);
+  pending_deleted_services.clear();
+  pending_deleted_slos.clear();
   for (const auto& [tp, off] : runtime->positions())
     data.offsets.push_back({tp.first, tp.second, off});
   data.blobs["alerts"] = dispatcher->SaveState();
