@@ -13,7 +13,6 @@
 #include <climits>
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <vector>
 
 #include "slo/engine.h"
@@ -43,17 +42,44 @@ class Sequencer {
 
  private:
   static constexpr Millis kNone = INT64_MIN;
+  static constexpr Millis kBucket = 1000;
+
+  // Ids of taken signals with their event time, in a flat open-addressing
+  // table (no node per id); ids older than the watermark are swept when it
+  // fills up.
+  class IdSet {
+   public:
+    // False when the id is already present.
+    bool Insert(uint64_t id, Millis ts, Millis watermark);
+    size_t size() const { return size_; }
+
+   private:
+    struct Slot {
+      uint64_t id = 0;  // 0: empty (HashId never returns 0)
+      Millis ts = 0;
+    };
+    void Rebuild(size_t capacity, Millis watermark);
+    std::vector<Slot> slots_;
+    size_t size_ = 0;
+  };
+
+  std::vector<Signal>& BucketFor(Millis second_start);
+
   Engine& engine_;
   Millis lateness_;
   Millis max_ts_ = kNone;
   Millis released_ = kNone;
   Millis release_limit_ = INT64_MAX;
-  static constexpr Millis kBucket = 1000;
-  std::map<Millis, std::vector<Signal>> buckets_;  // bucket start -> signals, unsorted
+  // Held signals: a ring of one-second buckets covering [base_, base_ + ring
+  // span), reused from second to second, and the rare signals beyond it
+  // (a jump ahead, or held behind a release limit) in an ordered map.
+  std::vector<std::vector<Signal>> ring_;
+  Millis base_ = kNone;  // start of the ring's first second; no held signal is before it
+  size_t ring_held_ = 0;
+  std::map<Millis, std::vector<Signal>> far_;  // bucket start -> signals, unsorted
   size_t held_ = 0;
-  std::vector<Signal> batch_;                 // released signals, reused
-  std::unordered_map<uint64_t, Millis> ids_;  // id hash -> event time
-  size_t ids_swept_at_ = 1024;
+  std::vector<Signal> batch_;  // released signals, reused
+  IdSet ids_;
 };
 
 // Canonical order of signals: time first, then every field, so that ties are
