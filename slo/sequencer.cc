@@ -80,6 +80,33 @@ std::vector<Signal>& Sequencer::BucketFor(Millis start) {
   return far_[start];
 }
 
+void Sequencer::ClearHeld() {
+  for (auto& v : ring_) v.clear();
+  far_.clear();
+  ring_held_ = held_ = 0;
+  base_ = kNone;
+  ids_.Clear();
+}
+
+void Sequencer::RestoreBucket(Millis start, std::vector<Signal>&& signals) {
+  if (signals.empty()) return;
+  if (held_ == 0) {
+    Millis w = watermark();
+    base_ = w == kNone ? start : std::min(start, FloorTo(w, kBucket));
+  }
+  const size_t n = signals.size();
+  const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+  std::vector<Signal>* v;
+  if (start - base_ < span) {
+    v = &ring_[static_cast<size_t>(start / kBucket) & (ring_.size() - 1)];
+    ring_held_ += n;
+  } else {
+    v = &far_[start];
+  }
+  v->insert(v->end(), signals.begin(), signals.end());
+  held_ += n;
+}
+
 Verdict Sequencer::Push(const Signal& s) {
   const Millis w = watermark();
   if (s.ts < w) return Verdict::kLate;

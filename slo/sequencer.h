@@ -41,6 +41,7 @@ class Sequencer {
   size_t held() const { return held_; }
 
  private:
+  friend struct internal::StateAccess;
   static constexpr Millis kNone = INT64_MIN;
   static constexpr Millis kBucket = 1000;
 
@@ -52,6 +53,16 @@ class Sequencer {
     // False when the id is already present.
     bool Insert(uint64_t id, Millis ts, Millis watermark);
     size_t size() const { return size_; }
+    template <class F>
+    void ForEach(F f) const {
+      for (const Slot& s : slots_) {
+        if (s.id != 0) f(s.id, s.ts);
+      }
+    }
+    void Clear() {
+      slots_.clear();
+      size_ = 0;
+    }
 
    private:
     struct Slot {
@@ -64,6 +75,31 @@ class Sequencer {
   };
 
   std::vector<Signal>& BucketFor(Millis second_start);
+
+  // For the state codec (engine_state.cc): held buckets as (start, signals)
+  // in time order, live ids, and their restoration.
+  template <class F>
+  void ForEachBucket(F f) const {
+    const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+    for (Millis sec = base_; ring_held_ > 0 && sec - base_ < span; sec += kBucket) {
+      const auto& v = ring_[static_cast<size_t>(sec / kBucket) & (ring_.size() - 1)];
+      if (!v.empty()) f(sec, v);
+    }
+    for (const auto& [start, v] : far_) f(start, v);
+  }
+  size_t BucketCount() const {
+    size_t n = far_.size();
+    for (const auto& v : ring_) n += !v.empty();
+    return n;
+  }
+  template <class F>
+  void ForEachId(F f) const {
+    ids_.ForEach(f);
+  }
+  void ClearHeld();
+  // Buckets in ascending order of start, after the times were restored.
+  void RestoreBucket(Millis start, std::vector<Signal>&& signals);
+  void RestoreId(uint64_t id, Millis ts) { ids_.Insert(id, ts, watermark()); }
 
   Engine& engine_;
   Millis lateness_;
