@@ -30,17 +30,39 @@ enum Field : unsigned {
   kId = 1u << 9,
 };
 
+template <size_t N>
+bool Is(std::string_view k, const char (&name)[N]) {
+  return std::memcmp(k.data(), name, N - 1) == 0;
+}
+
 Field FieldOf(std::string_view k) {
-  if (k == "type") return kType;
-  if (k == "service") return kService;
-  if (k == "ts") return kTs;
-  if (k == "state") return kState;
-  if (k == "good") return kGood;
-  if (k == "total") return kTotal;
-  if (k == "latency_ms") return kLatency;
-  if (k == "success") return kSuccess;
-  if (k == "location") return kLocation;
-  if (k == "id") return kId;
+  // By length first: one fixed-size comparison per key instead of a chain.
+  switch (k.size()) {
+    case 2:
+      if (Is(k, "ts")) return kTs;
+      if (Is(k, "id")) return kId;
+      break;
+    case 4:
+      if (Is(k, "type")) return kType;
+      if (Is(k, "good")) return kGood;
+      break;
+    case 5:
+      if (Is(k, "state")) return kState;
+      if (Is(k, "total")) return kTotal;
+      break;
+    case 7:
+      if (Is(k, "service")) return kService;
+      if (Is(k, "success")) return kSuccess;
+      break;
+    case 8:
+      if (Is(k, "location")) return kLocation;
+      break;
+    case 10:
+      if (Is(k, "latency_ms")) return kLatency;
+      break;
+    default:
+      break;
+  }
   return static_cast<Field>(0);
 }
 
@@ -158,6 +180,49 @@ const std::string& Decoder::LocationName(uint32_t service, uint16_t location) co
   return locations_[service][location];
 }
 
+std::optional<Millis> Decoder::ParseTimestamp(std::string_view s) {
+  // Fast path: the canonical UTC form "YYYY-MM-DDTHH:MM:SS[.fff]Z" on the
+  // day of the previous one (already validated); anything else goes the
+  // full way and gets exactly the same answer.
+  const bool utc_form = s.size() >= 20 && s[10] == 'T' && s.back() == 'Z';
+  if (utc_form && ts_day_valid_ && std::memcmp(s.data(), ts_day_, sizeof ts_day_) == 0) {
+    auto two = [&](size_t i, int& v) {
+      unsigned a = static_cast<unsigned>(s[i] - '0'), b = static_cast<unsigned>(s[i + 1] - '0');
+      v = static_cast<int>(a * 10 + b);
+      return a <= 9 && b <= 9;
+    };
+    int h, mi, sec;
+    if (two(11, h) && s[13] == ':' && two(14, mi) && s[16] == ':' && two(17, sec) && h <= 23 &&
+        mi <= 59 && sec <= 59) {
+      size_t pos = 19;
+      const size_t end = s.size() - 1;  // the 'Z'
+      int ms = 0;
+      bool ok = pos == end;
+      if (s[pos] == '.' && pos + 1 < end) {
+        ok = true;
+        size_t digits = 0;
+        for (++pos; pos < end; ++pos, ++digits) {
+          unsigned d = static_cast<unsigned>(s[pos] - '0');
+          if (d > 9) {
+            ok = false;
+            break;
+          }
+          if (digits < 3) ms = ms * 10 + static_cast<int>(d);
+        }
+        for (; digits < 3; ++digits) ms *= 10;
+      }
+      if (ok) return ts_midnight_ + h * slo::kHour + mi * slo::kMinute + sec * slo::kSecond + ms;
+    }
+  }
+  std::optional<Millis> t = slo::ParseRfc3339(s);
+  if (t && utc_form) {
+    std::memcpy(ts_day_, s.data(), sizeof ts_day_);
+    ts_midnight_ = slo::FloorTo(*t, slo::kDay);
+    ts_day_valid_ = true;
+  }
+  return t;
+}
+
 Reject Decoder::DecodeCopy(std::string_view json, std::optional<Millis> default_ts,
                            slo::Signal& out, std::string* detail) {
   if (json.size() > max_bytes_) {
@@ -268,7 +333,7 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
         if (jt == json_type::string) {
           std::string_view s;
           if (v.get_string().get(s) != simdjson::SUCCESS) return fail(Reject::kBadJson, "ts");
-          ts = slo::ParseRfc3339(s);
+          ts = ParseTimestamp(s);
           if (!ts) return fail(Reject::kBadTimestamp, "ts is not RFC 3339");
         } else if (jt == json_type::number) {
           double secs;

@@ -74,6 +74,12 @@ class Decoder {
   std::vector<std::vector<std::string>> locations_;  // per service
   std::vector<uint16_t> event_probe_index_;          // per service
   std::string scratch_;
+  // ParseTimestamp: the day of the last UTC timestamp ("YYYY-MM-DD") and its
+  // midnight; events come in bursts from the same day.
+  std::optional<slo::Millis> ParseTimestamp(std::string_view s);
+  char ts_day_[10] = {};
+  slo::Millis ts_midnight_ = 0;
+  bool ts_day_valid_ = false;
 };
 
 }  // namespace ninesd::events

@@ -697,26 +697,35 @@ void Engine::EvaluateGrid(Millis g) {
     }
     if (svc.deadline() != kForever) ScheduleDeadline(s);
   }
+  SloStatus& st = scratch_status_;
   for (size_t k = 0; k < active_.size();) {
     uint32_t i = active_[k];
     SloRt& slo = slos_[i];
-    SloStatus st = Compute(i, g);
-    std::vector<bool> cond = Conditions(slo, st);
-    bool muted = Muted(slo.spec->service, g);
+    ComputeInto(i, g, st);
+    bool cond[kNumAlertKinds];
+    Conditions(slo, st, cond);
+    int muted = -1;  // looked up only when an alert would start firing
     bool any_firing = false;
     for (int a = 0; a < kNumAlertKinds; ++a) {
-      bool c = cond[static_cast<size_t>(a)];
-      if (c && !slo.firing[a] && !muted) {
-        slo.ckpt_dirty = true;
-        slo.firing[a] = true;
-        slo.since[a] = g;
-        if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), true, g);
+      bool c = cond[a];
+      if (c && !slo.firing[a]) {
+        if (muted < 0) muted = Muted(slo.spec->service, g) ? 1 : 0;
+        if (!muted) {
+          slo.ckpt_dirty = true;
+          slo.firing[a] = true;
+          slo.since[a] = g;
+          if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), true, g);
+        }
       } else if (!c && slo.firing[a]) {
         slo.ckpt_dirty = true;
         slo.firing[a] = false;
         if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), false, g);
       }
       any_firing |= slo.firing[a];
+    }
+    if (any_firing) {
+      ++k;
+      continue;
     }
     // Quiet SLOs leave the active set until something bad happens again.
     Millis last_bad;
@@ -728,7 +737,7 @@ void Engine::EvaluateGrid(Millis g) {
     } else {
       last_bad = slo.last_bad;
     }
-    if (!any_firing && (last_bad == kNever || last_bad < g - slo.horizon || last_bad < 0)) {
+    if (last_bad == kNever || last_bad < g - slo.horizon || last_bad < 0) {
       slo.active = false;
       slo.ckpt_dirty = true;
       active_[k] = active_.back();
@@ -750,9 +759,9 @@ bool Engine::Muted(uint32_t service, Millis at) {
   return false;
 }
 
-std::vector<bool> Engine::Conditions(const SloRt& slo, const SloStatus& st) const {
+void Engine::Conditions(const SloRt& slo, const SloStatus& st, bool (&c)[kNumAlertKinds]) const {
   const SloSpec& sp = *slo.spec;
-  std::vector<bool> c(kNumAlertKinds, false);
+  std::fill(std::begin(c), std::end(c), false);
   const double allowed = AllowedFraction(sp.objective);
   const double min_valid = sp.kind == SloKind::kAvailability
                                ? static_cast<double>(sp.min_valid) / 1000.0
@@ -783,13 +792,22 @@ std::vector<bool> Engine::Conditions(const SloRt& slo, const SloStatus& st) cons
                                                  valid >= min_valid && valid > 0 &&
                                                  st.bad / valid > allowed;
   }
-  return c;
 }
 
 SloStatus Engine::Compute(uint32_t index, Millis at) {
+  SloStatus st;
+  st.burn_rates.reserve(slos_[index].rate_windows.size());
+  ComputeInto(index, at, st);
+  return st;
+}
+
+void Engine::ComputeInto(uint32_t index, Millis at, SloStatus& st) {
   SloRt& slo = slos_[index];
   const SloSpec& sp = *slo.spec;
-  SloStatus st;
+  st.burn_rates.clear();
+  st.alerts.clear();
+  st.attainment.reset();
+  st.budget_remaining_ratio.reset();
   st.slo = index;
   st.at = at;
   st.window_end = at;
@@ -823,7 +841,14 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
       if (sp.no_data == NoData::kUp) good += ms(State::kUnknown);
       if (sp.no_data == NoData::kDown) bad += ms(State::kUnknown);
     };
-    StateDurations d = tl.Durations(st.window_start, at);
+    // The window and every lookback end at `at`: one lookup there.
+    const size_t nl = slo.rate_windows.size();
+    scratch_starts_.resize(nl + 1);
+    scratch_durations_.resize(nl + 1);
+    scratch_starts_[0] = st.window_start;
+    for (size_t j = 0; j < nl; ++j) scratch_starts_[j + 1] = at - slo.rate_windows[j];
+    tl.DurationsUntil(at, scratch_starts_.data(), nl + 1, scratch_durations_.data());
+    const StateDurations& d = scratch_durations_[0];
     double good, bad;
     split(d, good, bad);
     double excluded = static_cast<double>(d[static_cast<size_t>(State::kExcluded)]);
@@ -838,11 +863,11 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
       budget_base = static_cast<double>(period_len) - excluded - ignored_unknown;
     }
     st.budget_total = allowed * budget_base / 1000.0;
-    for (Millis l : slo.rate_windows) {
+    for (size_t j = 0; j < nl; ++j) {
       double g, b;
-      split(tl.Durations(at - l, at), g, b);
+      split(scratch_durations_[j + 1], g, b);
       double v = g + b;
-      st.burn_rates.push_back({l, v > 0 ? (b / v) / allowed : 0.0, v / 1000.0});
+      st.burn_rates.push_back({slo.rate_windows[j], v > 0 ? (b / v) / allowed : 0.0, v / 1000.0});
     }
   } else {
     AdvanceSeries(slo, at);
@@ -868,7 +893,6 @@ SloStatus Engine::Compute(uint32_t index, Millis at) {
   st.budget_consumed = st.bad;
   if (st.budget_total > 0) st.budget_remaining_ratio = 1 - st.bad / st.budget_total;
   st.breached = st.bad > st.budget_total;
-  return st;
 }
 
 SloStatus Engine::Evaluate(uint32_t index, Millis at) {
@@ -877,10 +901,11 @@ SloStatus Engine::Evaluate(uint32_t index, Millis at) {
   SloRt& slo = slos_[index];
   // Alerts at `at`: the grid's alert state, with the conditions re-checked at
   // `at` itself so they agree with the figures printed beside them.
-  std::vector<bool> cond = Conditions(slo, st);
+  bool cond[kNumAlertKinds];
+  Conditions(slo, st, cond);
   bool muted = Muted(slo.spec->service, at);
   for (int a = 0; a < kNumAlertKinds; ++a) {
-    if (!cond[static_cast<size_t>(a)]) continue;
+    if (!cond[a]) continue;
     if (slo.firing[a]) {
       st.alerts.push_back({static_cast<AlertKind>(a), slo.since[a]});
     } else if (!muted) {

@@ -142,12 +142,14 @@ class Engine {
   void ApplyEvent(const Signal& s);
   void AdvanceSeries(SloRt& slo, Millis t);
   SloStatus Compute(uint32_t slo, Millis at);
+  // Compute() into `st`, reusing its vectors (the alert grid: no allocation).
+  void ComputeInto(uint32_t slo, Millis at, SloStatus& st);
   void EvaluateGrid(Millis g);
   void Activate(uint32_t service);
   void ScheduleDeadline(uint32_t service);
   std::optional<FiringAlert> Decide(const SloRt& slo, AlertKind kind, bool cond, bool muted,
                                     Millis at) const;
-  std::vector<bool> Conditions(const SloRt& slo, const SloStatus& st) const;
+  void Conditions(const SloRt& slo, const SloStatus& st, bool (&c)[kNumAlertKinds]) const;
   bool Muted(uint32_t service, Millis at);
 
   ModelSpec spec_;
@@ -167,6 +169,10 @@ class Engine {
   std::vector<size_t> scratch_cursor_;
   std::vector<Millis> scratch_points_;
   std::vector<int> scratch_down_, scratch_known_;
+  // Scratch space of the alert grid (ComputeInto), reused across SLOs.
+  SloStatus scratch_status_;
+  std::vector<Millis> scratch_starts_;
+  std::vector<StateDurations> scratch_durations_;
 };
 
 }  // namespace ninesd::slo

@@ -461,13 +461,13 @@ struct StateAccess {
     // Services the held signals name, with their probe names.
     std::unordered_map<uint32_t, uint32_t> table;
     std::vector<uint32_t> order;
-    for (const auto& [start, v] : q.buckets_) {
+    q.ForEachBucket([&](Millis, const std::vector<Signal>& v) {
       for (const Signal& s : v) {
         if (table.emplace(s.service, static_cast<uint32_t>(order.size())).second) {
           order.push_back(s.service);
         }
       }
-    }
+    });
     w.U64(order.size());
     for (uint32_t i : order) {
       const ServiceSpec& sp = e.spec_.services[i];
@@ -475,8 +475,8 @@ struct StateAccess {
       w.U64(sp.probes.size());
       for (const ProbeSourceSpec& p : sp.probes) w.Str(p.name);
     }
-    w.U64(q.buckets_.size());
-    for (const auto& [start, v] : q.buckets_) {
+    w.U64(q.BucketCount());
+    q.ForEachBucket([&](Millis start, const std::vector<Signal>& v) {
       w.I64(start);
       w.U64(v.size());
       Millis prev = start;
@@ -484,18 +484,18 @@ struct StateAccess {
         w.U64(table[s.service]);
         PutSignal(w, s, prev);
       }
-    }
+    });
     // Ids before the watermark can only come back late (rejected before the
     // id check): only the live ones are kept.
     Millis wm = q.watermark();
     size_t live = 0;
-    for (const auto& [id, ts] : q.ids_) live += ts >= wm;
+    q.ForEachId([&](uint64_t, Millis ts) { live += ts >= wm; });
     w.U64(live);
-    for (const auto& [id, ts] : q.ids_) {
-      if (ts < wm) continue;
+    q.ForEachId([&](uint64_t id, Millis ts) {
+      if (ts < wm) return;
       for (int i = 0; i < 8; ++i) w.U8(static_cast<uint8_t>(id >> (8 * i)));
       w.I64(ts - wm);
-    }
+    });
     w.Seal(0);
     return out;
   }
@@ -524,8 +524,7 @@ struct StateAccess {
         ref.probes = ProbeMap(probes, e.spec_.services[it->second]);
       }
     }
-    q.buckets_.clear();
-    q.held_ = 0;
+    q.ClearHeld();
     uint64_t nb = r.Count(2);
     for (uint64_t b = 0; b < nb && r.ok(); ++b) {
       Millis start = r.I64();
@@ -555,19 +554,16 @@ struct StateAccess {
         }
         v.push_back(s);
       }
-      q.held_ += v.size();
-      if (!v.empty()) q.buckets_.emplace(start, std::move(v));
+      q.RestoreBucket(start, std::move(v));
     }
-    q.ids_.clear();
     Millis wm = q.watermark();
     uint64_t nid = r.Count(9);
-    q.ids_.reserve(static_cast<size_t>(nid));
     for (uint64_t i = 0; i < nid && r.ok(); ++i) {
       uint64_t id = 0;
       for (int k = 0; k < 8; ++k) id |= static_cast<uint64_t>(r.U8()) << (8 * k);
-      q.ids_.emplace(id, wm + r.I64());
+      Millis ts = wm + r.I64();
+      q.RestoreId(id, ts);
     }
-    q.ids_swept_at_ = std::max<size_t>(1024, q.ids_.size() * 2);
     if (!r.done()) return Corrupt("of the sequencer");
     return Ok{};
   }

@@ -1,9 +1,21 @@
 #include "slo/sequencer.h"
 
 #include <algorithm>
+#include <bit>
 #include <tuple>
 
 namespace ninesd::slo {
+namespace {
+
+// Ring buckets: the lateness plus a little slack, rounded up to a power of
+// two; longer lateness spills into the ordered map.
+size_t RingSize(Millis lateness) {
+  constexpr Millis kMaxRing = 4096;
+  Millis want = std::min<Millis>(std::max<Millis>(lateness, 0) / 1000 + 3, kMaxRing);
+  return std::bit_ceil(static_cast<size_t>(std::max<Millis>(want, 8)));
+}
+
+}  // namespace
 
 bool CanonicalLess(const Signal& a, const Signal& b) {
   auto key = [](const Signal& s) {
@@ -13,8 +25,44 @@ bool CanonicalLess(const Signal& a, const Signal& b) {
   return key(a) < key(b);
 }
 
+bool Sequencer::IdSet::Insert(uint64_t id, Millis ts, Millis watermark) {
+  if ((size_ + 1) * 2 > slots_.size()) {
+    // Full to half: drop the ids no signal can repeat any more (older than
+    // the watermark, they would be late), and grow when most are still live.
+    size_t live = 0;
+    for (const Slot& s : slots_) live += s.id != 0 && s.ts >= watermark;
+    size_t cap = std::max<size_t>(slots_.size(), 1024);
+    while ((live + 1) * 4 > cap) cap *= 2;
+    Rebuild(cap, watermark);
+  }
+  const size_t mask = slots_.size() - 1;
+  // Ids are FNV hashes already; the multiply spreads their low bits.
+  size_t i = static_cast<size_t>((id * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+  while (slots_[i].id != 0) {
+    if (slots_[i].id == id) return false;
+    i = (i + 1) & mask;
+  }
+  slots_[i] = Slot{id, ts};
+  ++size_;
+  return true;
+}
+
+void Sequencer::IdSet::Rebuild(size_t capacity, Millis watermark) {
+  std::vector<Slot> old(capacity);
+  old.swap(slots_);
+  size_ = 0;
+  const size_t mask = capacity - 1;
+  for (const Slot& s : old) {
+    if (s.id == 0 || s.ts < watermark) continue;
+    size_t i = static_cast<size_t>((s.id * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    while (slots_[i].id != 0) i = (i + 1) & mask;
+    slots_[i] = s;
+    ++size_;
+  }
+}
+
 Sequencer::Sequencer(Engine& engine, Millis allowed_lateness)
-    : engine_(engine), lateness_(allowed_lateness) {}
+    : engine_(engine), lateness_(allowed_lateness), ring_(RingSize(allowed_lateness)) {}
 
 Millis Sequencer::watermark() const {
   // Before any signal, time released by ReleaseUpTo (the live daemon's
@@ -23,54 +71,114 @@ Millis Sequencer::watermark() const {
   return std::max(max_ts_ - lateness_, released_);
 }
 
-Verdict Sequencer::Push(const Signal& s) {
-  if (s.ts < watermark()) return Verdict::kLate;
-  if (s.id_hash != 0) {
-    auto [it, inserted] = ids_.emplace(s.id_hash, s.ts);
-    if (!inserted) return Verdict::kDuplicate;
+std::vector<Signal>& Sequencer::BucketFor(Millis start) {
+  const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+  if (start - base_ < span) {
+    ++ring_held_;
+    return ring_[static_cast<size_t>(start / kBucket) & (ring_.size() - 1)];
   }
-  buckets_[FloorTo(s.ts, kBucket)].push_back(s);
+  return far_[start];
+}
+
+void Sequencer::ClearHeld() {
+  for (auto& v : ring_) v.clear();
+  far_.clear();
+  ring_held_ = held_ = 0;
+  base_ = kNone;
+  ids_.Clear();
+}
+
+void Sequencer::RestoreBucket(Millis start, std::vector<Signal>&& signals) {
+  if (signals.empty()) return;
+  if (held_ == 0) {
+    Millis w = watermark();
+    base_ = w == kNone ? start : std::min(start, FloorTo(w, kBucket));
+  }
+  const size_t n = signals.size();
+  const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+  std::vector<Signal>* v;
+  if (start - base_ < span) {
+    v = &ring_[static_cast<size_t>(start / kBucket) & (ring_.size() - 1)];
+    ring_held_ += n;
+  } else {
+    v = &far_[start];
+  }
+  v->insert(v->end(), signals.begin(), signals.end());
+  held_ += n;
+}
+
+Verdict Sequencer::Push(const Signal& s) {
+  const Millis w = watermark();
+  if (s.ts < w) return Verdict::kLate;
+  if (s.id_hash != 0 && !ids_.Insert(s.id_hash, s.ts, w)) return Verdict::kDuplicate;
+  if (held_ == 0) {
+    // Nothing held: start the ring at the earliest time a signal may still
+    // come (after this one, the first signal's time minus the lateness).
+    base_ = FloorTo(w == kNone ? s.ts - lateness_ : w, kBucket);
+  }
+  BucketFor(FloorTo(s.ts, kBucket)).push_back(s);
   ++held_;
   if (s.ts > max_ts_) {
     max_ts_ = s.ts;
     // Release whole seconds: the order of application does not depend on
     // when releases happen, only on the watermark.
-    Millis w = FloorTo(std::min(max_ts_ - lateness_, release_limit_), kBucket);
-    if (released_ == kNone || w > released_) ReleaseUpTo(w);
+    Millis r = FloorTo(std::min(max_ts_ - lateness_, release_limit_), kBucket);
+    if (released_ == kNone || r > released_) ReleaseUpTo(r);
   }
   return Verdict::kAccepted;
 }
 
 void Sequencer::ReleaseUpTo(Millis t) {
   batch_.clear();
-  while (!buckets_.empty() && buckets_.begin()->first < t) {
-    auto it = buckets_.begin();
-    std::vector<Signal>& v = it->second;
-    if (it->first + kBucket <= t) {
+  auto take = [&](std::vector<Signal>& v, Millis start) -> size_t {
+    if (start + kBucket <= t) {
       batch_.insert(batch_.end(), v.begin(), v.end());
-      held_ -= v.size();
-      buckets_.erase(it);
-      continue;
+      size_t n = v.size();
+      v.clear();
+      return n;
     }
     // The bucket holding t: release the part before t.
     auto mid = std::partition(v.begin(), v.end(), [t](const Signal& s) { return s.ts < t; });
     batch_.insert(batch_.end(), v.begin(), mid);
-    held_ -= static_cast<size_t>(mid - v.begin());
+    size_t n = static_cast<size_t>(mid - v.begin());
     v.erase(v.begin(), mid);
-    break;
+    return n;
+  };
+  if (held_ > 0) {
+    const size_t mask = ring_.size() - 1;
+    const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+    for (Millis sec = base_; ring_held_ > 0 && sec < t && sec - base_ < span; sec += kBucket) {
+      std::vector<Signal>& v = ring_[static_cast<size_t>(sec / kBucket) & mask];
+      if (v.empty()) continue;
+      size_t n = take(v, sec);
+      ring_held_ -= n;
+      held_ -= n;
+    }
+    while (!far_.empty() && far_.begin()->first < t) {
+      auto it = far_.begin();
+      held_ -= take(it->second, it->first);
+      if (!it->second.empty()) break;
+      far_.erase(it);
+    }
+    // Nothing before t is held any more, and nothing before it may come.
+    Millis b = FloorTo(t, kBucket);
+    if (b > base_) {
+      base_ = b;
+      while (!far_.empty() && far_.begin()->first - base_ < span) {
+        auto it = far_.begin();
+        std::vector<Signal>& slot = ring_[static_cast<size_t>(it->first / kBucket) & mask];
+        slot.swap(it->second);  // the slot's second was released: it is empty
+        ring_held_ += slot.size();
+        far_.erase(it);
+      }
+    }
   }
-  // Buckets are disjoint and ascending: sorting the batch orders it fully.
+  // Buckets are disjoint: sorting the batch orders it fully.
   std::sort(batch_.begin(), batch_.end(), CanonicalLess);
   // Ordered by construction: Apply cannot fail on time here.
   engine_.ApplyBatch(batch_.data(), batch_.size());
   if (released_ == kNone || t > released_) released_ = t;
   engine_.AdvanceTo(t);
-  // Ids older than the watermark can only come back late: forget them.
-  if (ids_.size() >= ids_swept_at_) {
-    Millis w = watermark();
-    std::erase_if(ids_, [w](const auto& kv) { return kv.second < w; });
-    ids_swept_at_ = std::max<size_t>(1024, ids_.size() * 2);
-  }
 }
 
 }  // namespace ninesd::slo

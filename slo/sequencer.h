@@ -13,7 +13,6 @@
 #include <climits>
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <vector>
 
 #include "slo/engine.h"
@@ -44,17 +43,79 @@ class Sequencer {
  private:
   friend struct internal::StateAccess;
   static constexpr Millis kNone = INT64_MIN;
+  static constexpr Millis kBucket = 1000;
+
+  // Ids of taken signals with their event time, in a flat open-addressing
+  // table (no node per id); ids older than the watermark are swept when it
+  // fills up.
+  class IdSet {
+   public:
+    // False when the id is already present.
+    bool Insert(uint64_t id, Millis ts, Millis watermark);
+    size_t size() const { return size_; }
+    template <class F>
+    void ForEach(F f) const {
+      for (const Slot& s : slots_) {
+        if (s.id != 0) f(s.id, s.ts);
+      }
+    }
+    void Clear() {
+      slots_.clear();
+      size_ = 0;
+    }
+
+   private:
+    struct Slot {
+      uint64_t id = 0;  // 0: empty (HashId never returns 0)
+      Millis ts = 0;
+    };
+    void Rebuild(size_t capacity, Millis watermark);
+    std::vector<Slot> slots_;
+    size_t size_ = 0;
+  };
+
+  std::vector<Signal>& BucketFor(Millis second_start);
+
+  // For the state codec (engine_state.cc): held buckets as (start, signals)
+  // in time order, live ids, and their restoration.
+  template <class F>
+  void ForEachBucket(F f) const {
+    const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+    for (Millis sec = base_; ring_held_ > 0 && sec - base_ < span; sec += kBucket) {
+      const auto& v = ring_[static_cast<size_t>(sec / kBucket) & (ring_.size() - 1)];
+      if (!v.empty()) f(sec, v);
+    }
+    for (const auto& [start, v] : far_) f(start, v);
+  }
+  size_t BucketCount() const {
+    size_t n = far_.size();
+    for (const auto& v : ring_) n += !v.empty();
+    return n;
+  }
+  template <class F>
+  void ForEachId(F f) const {
+    ids_.ForEach(f);
+  }
+  void ClearHeld();
+  // Buckets in ascending order of start, after the times were restored.
+  void RestoreBucket(Millis start, std::vector<Signal>&& signals);
+  void RestoreId(uint64_t id, Millis ts) { ids_.Insert(id, ts, watermark()); }
+
   Engine& engine_;
   Millis lateness_;
   Millis max_ts_ = kNone;
   Millis released_ = kNone;
   Millis release_limit_ = INT64_MAX;
-  static constexpr Millis kBucket = 1000;
-  std::map<Millis, std::vector<Signal>> buckets_;  // bucket start -> signals, unsorted
+  // Held signals: a ring of one-second buckets covering [base_, base_ + ring
+  // span), reused from second to second, and the rare signals beyond it
+  // (a jump ahead, or held behind a release limit) in an ordered map.
+  std::vector<std::vector<Signal>> ring_;
+  Millis base_ = kNone;  // start of the ring's first second; no held signal is before it
+  size_t ring_held_ = 0;
+  std::map<Millis, std::vector<Signal>> far_;  // bucket start -> signals, unsorted
   size_t held_ = 0;
-  std::vector<Signal> batch_;                 // released signals, reused
-  std::unordered_map<uint64_t, Millis> ids_;  // id hash -> event time
-  size_t ids_swept_at_ = 1024;
+  std::vector<Signal> batch_;  // released signals, reused
+  IdSet ids_;
 };
 
 // Canonical order of signals: time first, then every field, so that ties are

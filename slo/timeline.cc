@@ -121,6 +121,29 @@ StateDurations Timeline::Durations(Millis a, Millis b) const {
   return out;
 }
 
+void Timeline::DurationsUntil(Millis b, const Millis* starts, size_t n, StateDurations* out) const {
+  Millis known_from = segments_.size() == head_ ? end_ : SegmentStart(0);
+  Millis hi = std::clamp(b, known_from, std::max(known_from, end_));
+  StateDurations cb{};
+  bool have_cb = false;
+  for (size_t i = 0; i < n; ++i) {
+    StateDurations& o = out[i];
+    o = StateDurations{};
+    Millis a = starts[i];
+    if (b <= a) continue;
+    Millis lo = std::clamp(a, known_from, std::max(known_from, end_));
+    if (hi > lo) {
+      if (!have_cb) {
+        cb = Cumulative(hi);
+        have_cb = true;
+      }
+      StateDurations ca = Cumulative(lo);
+      for (int k = 0; k < kNumStates; ++k) o[k] = cb[k] - ca[k];
+    }
+    o[static_cast<size_t>(State::kUnknown)] += (b - a) - (hi - lo);
+  }
+}
+
 Millis Timeline::LastTimeIn(unsigned mask) const {
   for (size_t j = segments_.size(); j > head_; --j) {
     if (mask & (1u << static_cast<unsigned>(StateOf(segments_[j - 1])))) {

@@ -44,6 +44,9 @@ class Timeline {
 
   // Time per state in [a, b); time before origin or after end counts as unknown.
   StateDurations Durations(Millis a, Millis b) const;
+  // Durations(starts[i], b) for i < n, sharing the lookup at b (the window
+  // and the burn-rate lookbacks of one evaluation all end at `at`).
+  void DurationsUntil(Millis b, const Millis* starts, size_t n, StateDurations* out) const;
 
   // Index of the first segment whose span ends after t; use with SegmentStart/State.
   size_t FindSegment(Millis t) const;

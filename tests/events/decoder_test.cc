@@ -322,6 +322,37 @@ TEST_F(DecoderTest, TimestampAsRfc3339WithFractionAndOffset) {
             kT + 125);
 }
 
+// The decoder remembers the day of the last UTC timestamp; on that day every
+// variant must still parse (or be rejected) exactly as the full parser does.
+TEST_F(DecoderTest, TimestampsOnTheSameDayParseLikeTheFullParser) {
+  const std::vector<std::string> times = {
+      "2026-11-27T08:00:00Z",    "2026-11-27T23:59:59.999Z",  "2026-11-27T00:00:00.1Z",
+      "2026-11-27T08:00:00.12Z", "2026-11-27T08:00:00.1234Z", "2026-11-27T08:00:00.Z",
+      "2026-11-27T24:00:00Z",    "2026-11-27T08:60:00Z",      "2026-11-27T08:00:60Z",
+      "2026-11-27T08:00:00",     "2026-11-27T08:00:00.5",     "2026-11-27T08:00:00z",
+      "2026-11-27t08:00:00Z",    "2026-11-27 08:00:00Z",      "2026-11-27T08:00:00+01:00",
+      "2026-11-27T8:00:00Z",     "2026-11-27T08-00:00Z",      "2026-11-27T08:00:00.1a2Z",
+      "2026-11-27T08:00:00xZ",   "2026-11-27T08:00:00.ZZ",    "2026-11-27T0a:00:00Z",
+      "2026-11-28T08:00:00Z",    "2026-11-27T08:00:00.000Z",  "2026-11-27T08:00:00ZZ",
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& t : times) {
+      // Prime the remembered day, then decode the variant.
+      Ok(R"({"type":"heartbeat","service":"etl","ts":"2026-11-27T01:02:03Z"})");
+      std::optional<Millis> want = slo::ParseRfc3339(t);
+      Signal out;
+      std::string json = R"({"type":"heartbeat","service":"etl","ts":")" + t + R"("})";
+      Reject r = decoder_.DecodeCopy(json, kKafkaTs, out, &detail_);
+      if (want) {
+        EXPECT_EQ(r, Reject::kNone) << t;
+        EXPECT_EQ(out.ts, *want) << t;
+      } else {
+        EXPECT_EQ(r, Reject::kBadTimestamp) << t;
+      }
+    }
+  }
+}
+
 TEST_F(DecoderTest, TimestampAsUnixSeconds) {
   EXPECT_EQ(Ok(R"({"type":"heartbeat","service":"etl","ts":1795766400})").ts, kT);
   EXPECT_EQ(Ok(R"({"type":"heartbeat","service":"etl","ts":1795766400.25})").ts, kT + 250);
