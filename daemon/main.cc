@@ -16,6 +16,7 @@
 #include "daemon/version_info.h"
 #include "replay/replay.h"
 #include "report/report.h"
+#include "report/status_page.h"
 
 namespace {
 
@@ -51,6 +52,27 @@ int RunDaemon(const std::string& config_path, const std::string& log_level) {
     r.content_type = "application/json";
     replay::WriteJson(runtime.spec(), runtime.evaluated_at(), runtime.figures().slos, r.body);
     r.body += '\n';
+    return r;
+  });
+  d.AddHttpHandler("/status", [&runtime](const daemon::HttpRequest&) {
+    // The status page: current states and figures, and 90 days of daily
+    // attainment from the service timelines (as far back as they are kept).
+    constexpr int kDays = 90;
+    report::StatusInput in;
+    in.spec = &runtime.spec();
+    in.at = runtime.evaluated_at();
+    in.slos = runtime.figures().slos;
+    in.services = runtime.figures().services;
+    if (!in.slos.empty() && in.at <= runtime.engine().now()) {
+      for (const slo::SloSpec& sp : runtime.spec().slos) {
+        slo::Millis from = report::DailyStart(sp, in.at, kDays);
+        in.days.push_back(report::DailyAttainment(
+            sp, runtime.engine().ServiceIntervals(sp.service, from, in.at), in.at, kDays));
+      }
+    }
+    daemon::HttpResponse r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = report::RenderStatusPage(in);
     return r;
   });
   d.OnConfigReloaded([&runtime, log](const config::Config& next) {
