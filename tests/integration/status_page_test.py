@@ -72,5 +72,34 @@ class StatusPageTest(harness.TempDirTestCase):
         self.assertIn("99.9 %", dom)
 
 
+class OpenSloRunTest(harness.TempDirTestCase):
+    def test_run_serves_slos_from_openslo_documents(self):
+        port = harness.free_port()
+        config = os.path.join(self.dir, "ninesd.yaml")
+        with open(config, "w") as f:
+            f.write('server: {listen: "127.0.0.1:%d"}\n'
+                    'state: {path: %s/ninesd.db}\n'
+                    'services: [{name: web}]\n'
+                    '---\n'
+                    'apiVersion: openslo/v1\n'
+                    'kind: SLO\n'
+                    'metadata: {name: web-month}\n'
+                    'spec:\n'
+                    '  service: web\n'
+                    '  indicator: {spec: {thresholdMetric: {metricSource: {type: ninesd}}}}\n'
+                    '  budgetingMethod: Timeslices\n'
+                    '  timeWindow: [{duration: 1M, calendar: {timeZone: UTC}}]\n'
+                    '  objectives: [{targetPercent: 99.95}]\n' % (port, self.dir))
+        self.start(config)
+        harness.wait_serving(port)
+
+        def evaluated():
+            status, _, body = harness.http_request(port, "GET", "/api/v1/slos")
+            return status == 200 and json.loads(body)["slos"]
+        slos = harness.wait_until(evaluated, 20, "first evaluation of the SLOs")
+        self.assertEqual([(s["name"], s["kind"], s["objective"], s["window"]) for s in slos],
+                         [("web-month", "availability", 0.9995, "month")])
+
+
 if __name__ == "__main__":
     harness.main()
