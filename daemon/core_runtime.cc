@@ -36,10 +36,14 @@ CoreRuntime::CoreRuntime(asio::io_context& io, const config::Config& config, Opt
       catching_up_(options_.has_backlog_input) {
   engine_->SetObserver(this);
   const size_t services = engine_->spec().services.size();
-  figures_.services.assign(services, slo::State::kUnknown);
-  figures_.downtime_seconds.assign(services, 0);
-  figures_.breaches.assign(engine_->spec().slos.size(), 0);
+  downtime_seconds_.assign(services, 0);
   counted_until_.assign(services, 0);
+  breaches_.assign(engine_->spec().slos.size(), 0);
+  auto first = std::make_shared<Published>();
+  first->figures.services.assign(services, slo::State::kUnknown);
+  first->figures.downtime_seconds = downtime_seconds_;
+  first->figures.breaches = breaches_;
+  published_ = std::move(first);
 }
 
 CoreRuntime::~CoreRuntime() {
@@ -126,18 +130,49 @@ void CoreRuntime::Tick() {
 }
 
 void CoreRuntime::Refresh() {
-  const slo::Millis at = engine_->now();
-  figures_.slos = engine_->Snapshot(at);
-  for (uint32_t i = 0; i < figures_.services.size(); ++i) {
-    figures_.services[i] = engine_->ServiceState(i);
+  if (pending_) return;  // the last refresh is still running in slices
+  pending_ = std::make_shared<Published>();
+  pending_->at = engine_->now();
+  pending_->figures.slos.reserve(engine_->spec().slos.size());
+  pending_->figures.services.reserve(downtime_seconds_.size());
+  RefreshStep();
+}
+
+// One slice of a refresh: each SLO is evaluated at the core's time when its
+// slice runs, so signals applied between slices are never "from the future".
+void CoreRuntime::RefreshStep() {
+  exporter::SloFigures& f = pending_->figures;
+  const size_t n_slos = engine_->spec().slos.size();
+  const size_t n_services = downtime_seconds_.size();
+  size_t budget = options_.refresh_slice == 0 ? SIZE_MAX : options_.refresh_slice;
+  const slo::Millis now = engine_->now();
+  for (; budget > 0 && f.slos.size() < n_slos; --budget) {
+    f.slos.push_back(engine_->Evaluate(static_cast<uint32_t>(f.slos.size()), now));
+  }
+  for (; budget > 0 && f.services.size() < n_services; --budget) {
+    const auto i = static_cast<uint32_t>(f.services.size());
+    f.services.push_back(engine_->ServiceState(i));
     // Only final history: a counter must never take back what it showed.
     slo::Millis until = 0;
     slo::StateDurations d = engine_->FinalDurations(i, counted_until_[i], &until);
-    figures_.downtime_seconds[i] +=
-        static_cast<double>(d[static_cast<size_t>(slo::State::kDown)]) / 1000.0;
+    downtime_seconds_[i] += static_cast<double>(d[static_cast<size_t>(slo::State::kDown)]) / 1000.0;
     counted_until_[i] = until;
   }
-  evaluated_at_ = at;
+  if (f.slos.size() < n_slos || f.services.size() < n_services) {
+    asio::post(io_, [this, alive = alive_] {
+      if (*alive) RefreshStep();
+    });
+    return;
+  }
+  f.downtime_seconds = downtime_seconds_;
+  f.breaches = breaches_;
+  pending_->accepted = accepted_;
+  pending_->rejected = rejected_;
+  {
+    std::lock_guard lock(published_mu_);
+    published_ = std::move(pending_);
+  }
+  pending_.reset();
   for (auto& hook : evaluated_hooks_) hook();
 }
 
@@ -150,13 +185,19 @@ void CoreRuntime::OnEvaluated(std::function<void()> hook) {
 }
 
 void CoreRuntime::OnAlert(uint32_t slo, slo::AlertKind kind, bool firing, slo::Millis at) {
-  if (firing && kind == slo::AlertKind::kBreached) ++figures_.breaches[slo];
+  if (firing && kind == slo::AlertKind::kBreached) ++breaches_[slo];
   AlertTransition t{slo, kind, firing, at};
   for (auto& hook : alert_hooks_) hook(t);
 }
 
+std::shared_ptr<const CoreRuntime::Published> CoreRuntime::published() const {
+  std::lock_guard lock(published_mu_);
+  return published_;
+}
+
 void CoreRuntime::WriteMetrics(std::string& out) const {
-  writer_.Write(figures_, out);
+  std::shared_ptr<const Published> p = published();
+  writer_.Write(p->figures, out);
   out +=
       "# HELP ninesd_events_rejected_total Events not counted, by reason.\n"
       "# TYPE ninesd_events_rejected_total counter\n";
@@ -164,7 +205,7 @@ void CoreRuntime::WriteMetrics(std::string& out) const {
     out += "ninesd_events_rejected_total{reason=\"";
     out += events::RejectLabel(static_cast<events::Reject>(r));
     out += "\"} ";
-    out += std::to_string(rejected_[static_cast<size_t>(r)]);
+    out += std::to_string(p->rejected[static_cast<size_t>(r)]);
     out += '\n';
   }
   out +=
@@ -172,7 +213,7 @@ void CoreRuntime::WriteMetrics(std::string& out) const {
       "results).\n"
       "# TYPE ninesd_events_accepted_total counter\n"
       "ninesd_events_accepted_total ";
-  out += std::to_string(accepted_);
+  out += std::to_string(p->accepted);
   out += '\n';
 }
 

@@ -22,10 +22,13 @@ namespace {
 
 using namespace ninesd;
 
-int RunDaemon(const std::string& config_path, const std::string& log_level) {
+// reset_state: --reset-state, for store::StoreOptions::reset where the state
+// store is opened (after Start() holds the state directory lock).
+int RunDaemon(const std::string& config_path, const std::string& log_level, bool reset_state) {
   daemon::SetupLogging(*daemon::ParseLogLevel(log_level), daemon::StderrIsJournal());
   auto log = daemon::Logger("daemon");
-  log->debug("starting version={} config={}", daemon::NinesdVersion(), config_path);
+  log->debug("starting version={} config={} reset_state={}", daemon::NinesdVersion(), config_path,
+             reset_state);
 
   config::LoadResult loaded = config::LoadConfigFile(config_path);
   if (!loaded.ok()) {
@@ -46,7 +49,9 @@ int RunDaemon(const std::string& config_path, const std::string& log_level) {
     return 1;
   }
   daemon::CoreRuntime& runtime = **core;
-  d.AddMetricsWriter([&runtime](std::string& out) { runtime.WriteMetrics(out); });
+  // Rendered on the HTTP worker from the last published figures.
+  d.AddMetricsWriter([&runtime](std::string& out) { runtime.WriteMetrics(out); },
+                     daemon::HandlerThread::kHttpWorker);
   d.AddHttpHandler("/api/v1/slos", [&runtime](const daemon::HttpRequest&) {
     daemon::HttpResponse r;
     r.content_type = "application/json";
@@ -134,6 +139,9 @@ int main(int argc, char** argv) {
   run->add_option("--log-level", log_level, "Minimum level logged")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  bool reset_state = false;
+  run->add_flag("--reset-state", reset_state,
+                "Start with empty state: the state file is moved aside (never deleted)");
 
   std::vector<std::string> check_files;
   CLI::App* check = app.add_subcommand(
@@ -195,7 +203,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return RunDaemon(config_path, log_level);
+    if (*run) return RunDaemon(config_path, log_level, reset_state);
     if (*check) return CheckConfig(check_files);
     if (*version) return PrintVersion();
     if (*replay_cmd) {

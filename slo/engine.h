@@ -79,6 +79,7 @@ struct StateChange {
   Millis t;
   State s;
 };
+struct StateAccess;  // the state codec (engine_state.cc)
 }  // namespace internal
 
 class Engine {
@@ -118,7 +119,14 @@ class Engine {
   // Memory attributable to per-service and per-SLO state, for benchmarks.
   size_t MemoryBytes() const;
 
+  // kGap signals at `at` for every configured probe of every leaf service,
+  // every location: after a restart, the time the daemon's own probes did
+  // not run becomes unknown (SPEC section 8) instead of continuing the last
+  // result. Push them through the Sequencer before new results.
+  std::vector<Signal> ProbeGaps(Millis at) const;
+
  private:
+  friend struct internal::StateAccess;
   struct ProbeSourceState;
   struct Service;
   struct SloRt;

@@ -45,8 +45,9 @@ slo::Signal State(uint32_t service, Millis ts, slo::State st, uint64_t id = 0) {
 
 class CoreRuntimeTest : public ::testing::Test {
  protected:
-  std::unique_ptr<CoreRuntime> Make(bool backlog) {
+  std::unique_ptr<CoreRuntime> Make(bool backlog, size_t slice = 0) {
     CoreRuntime::Options o;
+    o.refresh_slice = slice;
     o.wall_clock = [this] { return wall; };
     o.has_backlog_input = backlog;
     o.tick = std::chrono::hours(1);  // ticks are driven by the test
@@ -100,6 +101,11 @@ TEST_F(CoreRuntimeTest, LateAndDuplicateSignalsAreCountedNotApplied) {
   EXPECT_EQ(rt->rejected(events::Reject::kDuplicate), 1u);
   EXPECT_EQ(rt->accepted(), 1u);
   std::string text;
+  rt->WriteMetrics(text);
+  // /metrics shows what the last refresh published.
+  EXPECT_NE(text.find("ninesd_events_rejected_total{reason=\"late\"} 0\n"), std::string::npos);
+  rt->Tick();
+  text.clear();
   rt->WriteMetrics(text);
   EXPECT_NE(text.find("ninesd_events_rejected_total{reason=\"late\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("ninesd_events_rejected_total{reason=\"duplicate\"} 1\n"), std::string::npos);
@@ -161,6 +167,33 @@ TEST_F(CoreRuntimeTest, AlertTransitionsReachTheHooksAndCountBreaches) {
   EXPECT_NE(text.find("ninesd_slo_alert_firing{slo=\"web-avail\",service=\"web\",alert="
                       "\"ErrorBudgetBurn\",severity=\"page\"} 1"),
             std::string::npos);
+}
+
+TEST_F(CoreRuntimeTest, SlicedRefreshPublishesOnceCompleteWithTheSameFigures) {
+  auto sliced = Make(false, 1);
+  auto whole = Make(false, 0);
+  for (CoreRuntime* rt : {sliced.get(), whole.get()}) {
+    rt->Start();
+    EXPECT_EQ(rt->Push(State(0, kT0, slo::State::kDown)), events::Reject::kNone);
+    EXPECT_EQ(rt->Push(State(0, kT0 + 5'000, slo::State::kUp)), events::Reject::kNone);
+  }
+  io.poll();  // finish the sliced refresh Start() began
+  wall = kT0 + 60'000;
+  sliced->Tick();
+  whole->Tick();
+  EXPECT_EQ(whole->evaluated_at(), kT0 + 50'000);
+  EXPECT_LT(sliced->evaluated_at(), kT0 + 50'000);  // 2 SLOs + 2 services: 4 slices
+  int turns = 0;
+  while (sliced->evaluated_at() != kT0 + 50'000 && turns < 10)
+    turns += static_cast<int>(io.poll_one());
+  EXPECT_EQ(turns, 3);
+  ASSERT_EQ(sliced->figures().slos.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(sliced->figures().slos[i].bad, whole->figures().slos[i].bad);
+    EXPECT_EQ(sliced->figures().slos[i].good, whole->figures().slos[i].good);
+  }
+  EXPECT_EQ(sliced->figures().downtime_seconds, whole->figures().downtime_seconds);
+  EXPECT_DOUBLE_EQ(sliced->figures().downtime_seconds[0], 5);
 }
 
 TEST_F(CoreRuntimeTest, BatchesPostedAfterDestructionAreDropped) {

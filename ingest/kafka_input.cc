@@ -1,0 +1,735 @@
+#include "ingest/kafka_input.h"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "config/config.h"
+#include "ingest/ingest_metrics.h"
+#include "simdjson.h"
+
+namespace ninesd::ingest {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kRejectLogInterval{10'000};
+constexpr milliseconds kErrorLogInterval{10'000};
+constexpr milliseconds kLagInterval{1'000};
+constexpr int kDeadLetterFlushMs = 10'000;
+constexpr int kWatermarkTimeoutMs = 5'000;
+constexpr size_t kMaxDetailHeader = 200;
+
+std::shared_ptr<spdlog::logger> Log() {
+  static std::shared_ptr<spdlog::logger> logger = [] {
+    if (auto l = spdlog::get("ingest")) return l;
+    try {
+      return spdlog::stderr_logger_mt("ingest");
+    } catch (const spdlog::spdlog_ex&) {
+      return spdlog::get("ingest");  // registered by another thread meanwhile
+    }
+  }();
+  return logger;
+}
+
+struct ConfDeleter {
+  void operator()(rd_kafka_conf_t* c) const { rd_kafka_conf_destroy(c); }
+};
+using ConfPtr = std::unique_ptr<rd_kafka_conf_t, ConfDeleter>;
+
+struct ListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const {
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+};
+using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+
+Status Set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value,
+           const std::string& origin) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+    return Error{origin + key + ": " + err};
+  }
+  return Ok{};
+}
+
+// The pass-through properties with every NAME_file resolved to NAME = content.
+Result<std::map<std::string, std::string>> ResolveProperties(
+    const std::map<std::string, std::string>& props) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, value] : props) {
+    if (key.size() > 5 && key.ends_with("_file")) {
+      std::ifstream in(value, std::ios::binary);
+      if (!in) {
+        return Error{"kafka.properties: " + key + ": cannot read " + value + ": " +
+                     std::strerror(errno)};
+      }
+      std::ostringstream text;
+      text << in.rdbuf();
+      std::string content = text.str();
+      while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+        content.pop_back();
+      }
+      out[key.substr(0, key.size() - 5)] = std::move(content);
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+void LogCallback(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  // librdkafka's own lines (connection refused, ...), at their syslog level.
+  if (level <= 3) {
+    Log()->error("librdkafka {}: {}", fac, buf);
+  } else if (level == 4) {
+    Log()->warn("librdkafka {}: {}", fac, buf);
+  } else if (level <= 6) {
+    Log()->info("librdkafka {}: {}", fac, buf);
+  } else {
+    Log()->debug("librdkafka {}: {}", fac, buf);
+  }
+}
+
+std::string Excerpt(std::string_view s) {
+  std::string out(s.substr(0, kMaxDetailHeader));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  return out;
+}
+
+}  // namespace
+
+struct KafkaInput::Slot {
+  std::string topic;
+  int32_t partition = 0;
+  size_t topic_index = 0;
+  int64_t start = RD_KAFKA_OFFSET_BEGINNING;  // where reading (re)started
+  int64_t next = -1;  // offset after the last message taken; -1: none taken, position unknown
+  bool reset_pending = false;  // position was moved to the log start: measure the gap
+  prometheus::Gauge* lag = nullptr;
+  prometheus::Counter* gap = nullptr;
+  prometheus::Counter* resets = nullptr;
+};
+
+struct KafkaInput::TopicState {
+  std::string name;
+  rd_kafka_topic_t* rkt = nullptr;  // as seen on messages (not owned)
+  std::vector<int> slot_of_partition;
+  prometheus::Counter* consumed = nullptr;
+  uint32_t batch_messages = 0;
+};
+
+KafkaInputOptions KafkaInputOptions::FromConfig(const config::KafkaConfig& kafka,
+                                                std::string bootstrap) {
+  KafkaInputOptions o;
+  o.bootstrap = std::move(bootstrap);
+  o.group_id = kafka.group_id;
+  o.topics = kafka.topics;
+  o.dead_letter_topic = kafka.dead_letter_topic;
+  o.max_event_bytes = static_cast<size_t>(kafka.max_event_bytes);
+  o.properties = kafka.properties;
+  return o;
+}
+
+KafkaInput::KafkaInput(KafkaInputOptions options, Sink sink, IngestMetrics& metrics)
+    : options_(std::move(options)), sink_(std::move(sink)), metrics_(metrics) {}
+
+Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& model,
+                                                       KafkaInputOptions options, Sink sink,
+                                                       IngestMetrics& metrics) {
+  if (options.topics.empty()) return Error{"kafka: no topics to read"};
+  if (options.bootstrap.empty()) return Error{"kafka: no bootstrap servers"};
+  auto props = ResolveProperties(options.properties);
+  if (!props) return props.error();
+
+  std::unique_ptr<KafkaInput> in(new KafkaInput(std::move(options), std::move(sink), metrics));
+  const KafkaInputOptions& o = in->options_;
+
+  // Consumer. ninesd's own settings come last so nothing overrides them
+  // (the config loader refuses those keys already).
+  ConfPtr conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_opaque(conf.get(), in.get());
+  rd_kafka_conf_set_log_cb(conf.get(), LogCallback);
+  rd_kafka_conf_set_stats_cb(conf.get(), [](rd_kafka_t*, char* json, size_t len, void* self) {
+    static_cast<KafkaInput*>(self)->OnStats(json, len);
+    return 0;  // librdkafka frees json
+  });
+  rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int err, const char* reason, void* self) {
+    static_cast<KafkaInput*>(self)->OnError(err, reason);
+  });
+  rd_kafka_conf_set_offset_commit_cb(
+      conf.get(),
+      [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+         void* self) {
+        int failed = err != RD_KAFKA_RESP_ERR_NO_ERROR;
+        for (int i = 0; !failed && offsets != nullptr && i < offsets->cnt; ++i) {
+          failed = offsets->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR;
+        }
+        static_cast<KafkaInput*>(self)->OnCommit(failed ? (err ? err : 1) : 0);
+      });
+  std::vector<std::pair<std::string, std::string>> defaults = {
+      {"isolation.level", "read_committed"},
+      {"log.connection.close", "false"},
+      // Back within a second of a broker's return (librdkafka: up to 10 s).
+      {"reconnect.backoff.max.ms", "1000"},
+  };
+  for (const auto& [k, v] : defaults) {
+    if (Status s = Set(conf.get(), k, v, "kafka: "); !s) return s.error();
+  }
+  for (const auto& [k, v] : *props) {
+    if (Status s = Set(conf.get(), k, v, "kafka.properties: "); !s) return s.error();
+  }
+  std::vector<std::pair<std::string, std::string>> owned = {
+      {"bootstrap.servers", o.bootstrap},
+      {"group.id", o.group_id},
+      {"client.id", o.client_id},
+      {"enable.auto.commit", "false"},
+      {"enable.auto.offset.store", "false"},
+      // Out of range is ours to handle: a data gap is counted, never skipped silently.
+      {"auto.offset.reset", "error"},
+      {"enable.partition.eof", "false"},
+      {"statistics.interval.ms", std::to_string(o.statistics_interval.count())},
+  };
+  for (const auto& [k, v] : owned) {
+    if (Status s = Set(conf.get(), k, v, "kafka: "); !s) return s.error();
+  }
+  char err[512];
+  in->consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof err);
+  if (in->consumer_ == nullptr) return Error{std::string("kafka: cannot create consumer: ") + err};
+  conf.release();  // owned by the handle now
+  // Stats, errors and commit results arrive through consumer_poll.
+  rd_kafka_poll_set_consumer(in->consumer_);
+
+  if (!o.dead_letter_topic.empty()) {
+    ConfPtr pconf(rd_kafka_conf_new());
+    rd_kafka_conf_set_opaque(pconf.get(), in.get());
+    rd_kafka_conf_set_log_cb(pconf.get(), LogCallback);
+    rd_kafka_conf_set_dr_msg_cb(pconf.get(),
+                                [](rd_kafka_t*, const rd_kafka_message_t* m, void* self) {
+                                  static_cast<KafkaInput*>(self)->OnDeadLetterDelivered(m->err);
+                                });
+    if (Status s = Set(pconf.get(), "log.connection.close", "false", "kafka: "); !s) {
+      return s.error();
+    }
+    for (const auto& [k, v] : *props) {
+      // Consumer-only keys are accepted by librdkafka on a producer with a
+      // warning; the security ones are what matters here.
+      if (Status s = Set(pconf.get(), k, v, "kafka.properties: "); !s) return s.error();
+    }
+    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+             {"bootstrap.servers", o.bootstrap},
+             {"client.id", o.client_id + "-dead-letter"},
+             {"reconnect.backoff.max.ms", "1000"},
+             {"linger.ms", "5"}}) {
+      if (Status s = Set(pconf.get(), k, v, "kafka: "); !s) return s.error();
+    }
+    in->producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pconf.get(), err, sizeof err);
+    if (in->producer_ == nullptr) {
+      return Error{std::string("kafka: cannot create dead-letter producer: ") + err};
+    }
+    pconf.release();
+  }
+
+  in->decoder_ = std::make_unique<events::Decoder>(model, o.max_event_bytes);
+  in->buf_.resize(o.max_event_bytes + simdjson::SIMDJSON_PADDING);
+  in->batch_.signals.reserve(o.max_batch_signals);
+  return in;
+}
+
+KafkaInput::~KafkaInput() {
+  Stop();
+  if (consumer_ != nullptr) {
+    {
+      std::lock_guard lock(commit_mu_);
+      closed_ = true;
+    }
+    rd_kafka_destroy(consumer_);
+  }
+  if (producer_ != nullptr) rd_kafka_destroy(producer_);
+}
+
+void KafkaInput::Start() {
+  if (started_) return;
+  started_ = true;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void KafkaInput::Stop() {
+  stop_.store(true);
+  flow_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void KafkaInput::SleepFor(milliseconds d) {
+  // Serves callbacks (stats, errors) while waiting; returns early on Stop().
+  auto until = Clock::now() + d;
+  while (!stop_.load(std::memory_order_relaxed) && Clock::now() < until) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 100);
+    if (m != nullptr) rd_kafka_message_destroy(m);  // nothing is assigned yet
+  }
+}
+
+bool KafkaInput::WaitForPartitions() {
+  auto next_log = Clock::now();
+  while (!stop_.load()) {
+    // All topics: asking for one by name makes some brokers (the mock
+    // cluster, auto.create.topics.enable) create it with default settings.
+    std::vector<std::pair<std::string, int>> found;
+    std::string problem;
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(consumer_, 1, nullptr, &md, kWatermarkTimeoutMs);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      problem = std::string("error=\"") + rd_kafka_err2str(e) + "\"";
+    } else {
+      for (const std::string& t : options_.topics) {
+        const rd_kafka_metadata_topic_t* mt = nullptr;
+        for (int i = 0; i < md->topic_cnt; ++i) {
+          if (t == md->topics[i].topic) mt = &md->topics[i];
+        }
+        if (mt == nullptr) {
+          problem = "topic=" + t + " error=\"no such topic\"";
+        } else if (mt->err != RD_KAFKA_RESP_ERR_NO_ERROR || mt->partition_cnt == 0) {
+          problem = "topic=" + t + " error=\"" + rd_kafka_err2str(mt->err) + "\"";
+        } else {
+          found.emplace_back(t, mt->partition_cnt);
+          continue;
+        }
+        break;
+      }
+    }
+    if (md != nullptr) rd_kafka_metadata_destroy(md);
+    if (problem.empty()) {
+      for (auto& [name, count] : found) {
+        TopicState ts;
+        ts.name = name;
+        ts.consumed = &metrics_.Consumed(name);
+        ts.slot_of_partition.assign(static_cast<size_t>(count), -1);
+        for (int p = 0; p < count; ++p) {
+          Slot s;
+          s.topic = name;
+          s.partition = p;
+          s.topic_index = topics_.size();
+          s.lag = &metrics_.Lag(name, p);
+          s.gap = &metrics_.DataGap(name, p);
+          s.resets = &metrics_.OffsetResets(name, p);
+          ts.slot_of_partition[static_cast<size_t>(p)] = static_cast<int>(slots_.size());
+          slots_.push_back(std::move(s));
+        }
+        topics_.push_back(std::move(ts));
+      }
+      return true;
+    }
+    if (Clock::now() >= next_log) {
+      Log()->warn("kafka topic not available, retrying {}", problem);
+      next_log = Clock::now() + kErrorLogInterval;
+    }
+    SleepFor(options_.metadata_retry);
+  }
+  return false;
+}
+
+void KafkaInput::Assign() {
+  ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(slots_.size())));
+  for (Slot& s : slots_) {
+    auto it = options_.start_offsets.find(TopicPartition{s.topic, s.partition});
+    if (it != options_.start_offsets.end() && it->second >= 0) {
+      s.start = it->second;
+      s.next = it->second;
+      int64_t lo = 0, hi = 0;
+      rd_kafka_resp_err_t e = rd_kafka_query_watermark_offsets(
+          consumer_, s.topic.c_str(), s.partition, &lo, &hi, kWatermarkTimeoutMs);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR && s.start < lo) {
+        // Retention deleted messages this instance never read.
+        s.gap->Increment(static_cast<double>(lo - s.start));
+        Log()->error("kafka data gap topic={} partition={} stored_offset={} log_start={} lost={}",
+                     s.topic, s.partition, s.start, lo, lo - s.start);
+        s.start = lo;
+        s.next = lo;
+      } else if (e == RD_KAFKA_RESP_ERR_NO_ERROR && s.start > hi) {
+        // Handled as an out-of-range position once fetching starts.
+        Log()->error("kafka stored offset beyond the log end topic={} partition={} "
+                     "stored_offset={} log_end={} (topic recreated?)",
+                     s.topic, s.partition, s.start, hi);
+      } else if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Log()->warn("kafka watermark query failed topic={} partition={} error=\"{}\"", s.topic,
+                    s.partition, rd_kafka_err2str(e));
+      }
+    }
+    rd_kafka_topic_partition_list_add(list.get(), s.topic.c_str(), s.partition)->offset = s.start;
+  }
+  // One assign with the offsets set inside it (never assign, then seek).
+  rd_kafka_resp_err_t e = rd_kafka_assign(consumer_, list.get());
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Log()->error("kafka assign failed error=\"{}\"", rd_kafka_err2str(e));
+  }
+  {
+    std::lock_guard lock(positions_mu_);
+    for (const Slot& s : slots_) start_positions_[TopicPartition{s.topic, s.partition}] = s.start;
+  }
+  Log()->info("kafka partitions assigned topics={} partitions={}", topics_.size(), slots_.size());
+  assigned_.store(true, std::memory_order_release);
+}
+
+OffsetMap KafkaInput::start_positions() const {
+  std::lock_guard lock(positions_mu_);
+  return start_positions_;
+}
+
+void KafkaInput::Run() {
+  if (!WaitForPartitions()) {
+    std::lock_guard lock(commit_mu_);
+    closed_ = true;
+    return;
+  }
+  Assign();
+  batch_next_.assign(slots_.size(), -1);
+  next_lag_update_ = Clock::now();
+  while (!stop_.load(std::memory_order_relaxed)) {
+    if (batch_.messages == 0) {
+      std::lock_guard lock(model_mu_);
+      if (next_decoder_) {
+        decoder_ = std::move(next_decoder_);
+        generation_ = next_generation_;
+      }
+    }
+    int timeout_ms = 100;
+    if (batch_.messages > 0) {
+      auto left = std::chrono::duration_cast<milliseconds>(batch_deadline_ - Clock::now());
+      timeout_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
+    }
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, timeout_ms);
+    if (m != nullptr) {
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        HandleError(m);
+      } else {
+        HandleMessage(m);
+      }
+      rd_kafka_message_destroy(m);
+    }
+    if (batch_.messages > 0 &&
+        (m == nullptr || batch_.signals.size() >= options_.max_batch_signals ||
+         Clock::now() >= batch_deadline_)) {
+      Flush();
+    }
+    if (producer_ != nullptr) rd_kafka_poll(producer_, 0);
+    if (Clock::now() >= next_lag_update_) UpdateLag();
+  }
+  if (batch_.messages > 0) Flush();
+  {
+    std::lock_guard lock(commit_mu_);
+    closed_ = true;
+  }
+  rd_kafka_consumer_close(consumer_);
+  if (producer_ != nullptr && rd_kafka_flush(producer_, kDeadLetterFlushMs) != 0) {
+    Log()->warn("kafka dead-letter messages undelivered at stop count={}",
+                rd_kafka_outq_len(producer_));
+  }
+  connected_.store(false);
+  metrics_.connected().Set(0);
+}
+
+size_t KafkaInput::SlotOf(rd_kafka_message_t* m) {
+  TopicState* t = nullptr;
+  if (last_topic_ < topics_.size() && topics_[last_topic_].rkt == m->rkt) {
+    t = &topics_[last_topic_];
+  } else {
+    const char* name = rd_kafka_topic_name(m->rkt);
+    for (size_t i = 0; i < topics_.size(); ++i) {
+      if (topics_[i].rkt == m->rkt || topics_[i].name == name) {
+        topics_[i].rkt = m->rkt;
+        last_topic_ = i;
+        t = &topics_[i];
+        break;
+      }
+    }
+  }
+  if (t == nullptr || m->partition < 0 ||
+      static_cast<size_t>(m->partition) >= t->slot_of_partition.size()) {
+    return slots_.size();  // not ours (cannot happen with assign())
+  }
+  return static_cast<size_t>(t->slot_of_partition[static_cast<size_t>(m->partition)]);
+}
+
+void KafkaInput::HandleMessage(rd_kafka_message_t* m) {
+  size_t si = SlotOf(m);
+  if (si >= slots_.size()) return;
+  Slot& s = slots_[si];
+  if (s.reset_pending) {
+    s.reset_pending = false;
+    if (s.next >= 0 && m->offset > s.next) {
+      s.gap->Increment(static_cast<double>(m->offset - s.next));
+      Log()->error("kafka data gap topic={} partition={} expected_offset={} log_start={} lost={}",
+                   s.topic, s.partition, s.next, m->offset, m->offset - s.next);
+    }
+  }
+  s.next = m->offset + 1;
+  batch_next_[si] = s.next;
+  ++topics_[s.topic_index].batch_messages;
+  if (batch_.messages++ == 0) batch_deadline_ = Clock::now() + options_.max_batch_delay;
+
+  if (m->len > options_.max_event_bytes) {
+    Reject(m, si, events::Reject::kTooLarge,
+           "size " + std::to_string(m->len) + " over " + std::to_string(options_.max_event_bytes));
+    return;
+  }
+  if (m->len > 0) std::memcpy(buf_.data(), m->payload, m->len);
+  rd_kafka_timestamp_type_t tstype;
+  int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+  std::optional<slo::Millis> default_ts;
+  if (ts >= 0) default_ts = ts;
+  slo::Signal sig;
+  events::Reject r = decoder_->Decode(std::string_view(buf_.data(), m->len), buf_.size(),
+                                      default_ts, sig, &detail_);
+  if (r == events::Reject::kNone) {
+    batch_.signals.push_back(sig);
+  } else {
+    Reject(m, si, r, detail_);
+  }
+}
+
+void KafkaInput::Reject(rd_kafka_message_t* m, size_t slot, events::Reject reason,
+                        const std::string& detail) {
+  const Slot& s = slots_[slot];
+  ++batch_.rejected[static_cast<size_t>(reason)];
+  RateLimit& rl = reject_log_[static_cast<size_t>(reason)];
+  auto now = Clock::now();
+  if (now >= rl.next) {
+    Log()->warn("event rejected reason={} topic={} partition={} offset={} detail=\"{}\" "
+                "suppressed={}",
+                events::RejectLabel(reason), s.topic, s.partition, m->offset, Excerpt(detail),
+                rl.suppressed);
+    rl.suppressed = 0;
+    rl.next = now + kRejectLogInterval;
+  } else {
+    ++rl.suppressed;
+  }
+  if (producer_ == nullptr) return;
+
+  rd_kafka_headers_t* hdrs = nullptr;
+  rd_kafka_headers_t* orig = nullptr;
+  if (rd_kafka_message_headers(m, &orig) == RD_KAFKA_RESP_ERR_NO_ERROR && orig != nullptr) {
+    hdrs = rd_kafka_headers_copy(orig);
+  } else {
+    hdrs = rd_kafka_headers_new(6);
+  }
+  std::string partition = std::to_string(s.partition);
+  std::string offset = std::to_string(m->offset);
+  std::string excerpt = Excerpt(detail);
+  const char* label = events::RejectLabel(reason);
+  rd_kafka_header_add(hdrs, "ninesd.reason", -1, label, -1);
+  rd_kafka_header_add(hdrs, "ninesd.detail", -1, excerpt.data(),
+                      static_cast<ssize_t>(excerpt.size()));
+  rd_kafka_header_add(hdrs, "ninesd.source.topic", -1, s.topic.data(),
+                      static_cast<ssize_t>(s.topic.size()));
+  rd_kafka_header_add(hdrs, "ninesd.source.partition", -1, partition.data(),
+                      static_cast<ssize_t>(partition.size()));
+  rd_kafka_header_add(hdrs, "ninesd.source.offset", -1, offset.data(),
+                      static_cast<ssize_t>(offset.size()));
+  // Bounded retry on a full local queue (the broker is slow or away).
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    rd_kafka_resp_err_t e = rd_kafka_producev(
+        producer_, RD_KAFKA_V_TOPIC(options_.dead_letter_topic.c_str()),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(m->payload, m->len),
+        RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    if (e == RD_KAFKA_RESP_ERR_NO_ERROR) return;  // headers now owned by librdkafka
+    if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      Log()->error("kafka dead-letter produce failed error=\"{}\"", rd_kafka_err2str(e));
+      break;
+    }
+    rd_kafka_poll(producer_, 100);
+  }
+  rd_kafka_headers_destroy(hdrs);
+  metrics_.dead_letter_failed().Increment();
+}
+
+void KafkaInput::HandleError(rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET && m->rkt != nullptr) {
+    size_t si = SlotOf(m);
+    if (si < slots_.size()) {
+      Slot& s = slots_[si];
+      s.resets->Increment();
+      Log()->error("kafka position out of range topic={} partition={} offset={} error=\"{}\"; "
+                   "reading from the log start",
+                   s.topic, s.partition, s.next, rd_kafka_message_errstr(m));
+      // The partition stopped fetching. Re-assign everything at the
+      // positions already taken (explicit offsets: no committed-offset
+      // lookup), this one from its log start; the first message read then
+      // measures the gap.
+      s.reset_pending = true;
+      ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(slots_.size())));
+      for (size_t i = 0; i < slots_.size(); ++i) {
+        Slot& x = slots_[i];
+        int64_t at = i == si ? RD_KAFKA_OFFSET_BEGINNING : (x.next >= 0 ? x.next : x.start);
+        rd_kafka_topic_partition_list_add(list.get(), x.topic.c_str(), x.partition)->offset = at;
+      }
+      rd_kafka_resp_err_t e = rd_kafka_assign(consumer_, list.get());
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        Log()->error("kafka re-assign failed error=\"{}\"", rd_kafka_err2str(e));
+      }
+      return;
+    }
+  }
+  OnError(m->err, rd_kafka_message_errstr(m));
+}
+
+void KafkaInput::Flush() {
+  bool any_rejects = false;
+  for (size_t i = 1; i < batch_.rejected.size(); ++i) {
+    if (batch_.rejected[i] != 0) {
+      any_rejects = true;
+      metrics_.AddRejected(static_cast<events::Reject>(i), batch_.rejected[i]);
+    }
+  }
+  if (any_rejects && producer_ != nullptr) {
+    if (rd_kafka_flush(producer_, kDeadLetterFlushMs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      Log()->warn("kafka dead-letter delivery still pending after {} ms count={}",
+                  kDeadLetterFlushMs, rd_kafka_outq_len(producer_));
+    }
+  }
+  for (TopicState& t : topics_) {
+    if (t.batch_messages != 0) t.consumed->Increment(t.batch_messages);
+    t.batch_messages = 0;
+  }
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (batch_next_[i] < 0) continue;
+    batch_.next_offsets[TopicPartition{slots_[i].topic, slots_[i].partition}] = batch_next_[i];
+    batch_next_[i] = -1;
+  }
+  batch_.model_generation = generation_;
+  if (options_.max_pending_batches > 0) {
+    std::unique_lock lock(flow_mu_);
+    while (pending_batches_ >= options_.max_pending_batches && !stop_.load()) {
+      flow_cv_.wait_for(lock, kLagInterval / 4);
+      // The lag gauge shows what waits meanwhile (cached watermarks, no request).
+      if (Clock::now() >= next_lag_update_) {
+        lock.unlock();
+        UpdateLag();
+        lock.lock();
+      }
+    }
+    ++pending_batches_;
+  }
+  sink_(std::move(batch_));
+  batch_ = IngestBatch{};
+  batch_.signals.reserve(options_.max_batch_signals);
+}
+
+void KafkaInput::BatchApplied() {
+  {
+    std::lock_guard lock(flow_mu_);
+    if (pending_batches_ > 0) --pending_batches_;
+  }
+  flow_cv_.notify_all();
+}
+
+void KafkaInput::UpdateLag() {
+  next_lag_update_ = Clock::now() + kLagInterval;
+  for (Slot& s : slots_) {
+    int64_t lo = -1, hi = -1;
+    // Cached from fetch responses: no request.
+    if (rd_kafka_get_watermark_offsets(consumer_, s.topic.c_str(), s.partition, &lo, &hi) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        hi < 0) {
+      continue;
+    }
+    int64_t pos = s.next >= 0 ? s.next : std::max<int64_t>(lo, 0);
+    s.lag->Set(static_cast<double>(std::max<int64_t>(hi - pos, 0)));
+  }
+}
+
+void KafkaInput::CommitOffsets(const OffsetMap& offsets) {
+  if (offsets.empty()) return;
+  ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size())));
+  for (const auto& [tp, off] : offsets) {
+    rd_kafka_topic_partition_list_add(list.get(), tp.topic.c_str(), tp.partition)->offset = off;
+  }
+  std::lock_guard lock(commit_mu_);
+  if (closed_ || consumer_ == nullptr) return;
+  rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, list.get(), 1);
+  if (e != RD_KAFKA_RESP_ERR_NO_ERROR) OnCommit(e);
+}
+
+void KafkaInput::SetModel(const slo::ModelSpec& model, uint64_t generation) {
+  auto d = std::make_unique<events::Decoder>(model, options_.max_event_bytes);
+  std::lock_guard lock(model_mu_);
+  next_decoder_ = std::move(d);
+  next_generation_ = generation;
+}
+
+void KafkaInput::OnStats(const char* json, size_t len) {
+  // {"brokers": {"host:port/1": {"nodeid": 1, "state": "UP", ...}, ...}, ...}
+  simdjson::dom::element doc;
+  if (stats_parser_.parse(json, len).get(doc) != simdjson::SUCCESS) return;
+  simdjson::dom::object brokers;
+  if (doc["brokers"].get(brokers) != simdjson::SUCCESS) return;
+  int up = 0;
+  for (auto [name, b] : brokers) {
+    int64_t nodeid = -1;
+    std::string_view state, source;
+    // Real brokers only (configured or learned): not bootstrap entries
+    // without an id yet, nor the logical coordinator connection (a second
+    // view of a real broker), nor the internal one.
+    if (b["nodeid"].get(nodeid) != simdjson::SUCCESS || nodeid < 0) continue;
+    if (b["source"].get(source) != simdjson::SUCCESS ||
+        (source != "learned" && source != "configured")) {
+      continue;
+    }
+    if (b["state"].get(state) == simdjson::SUCCESS && state == "UP") ++up;
+  }
+  metrics_.brokers_up().Set(up);
+  bool was = connected_.exchange(up > 0);
+  metrics_.connected().Set(up > 0 ? 1 : 0);
+  if (was != (up > 0)) {
+    if (up > 0) {
+      Log()->info("kafka connected brokers_up={}", up);
+    } else {
+      Log()->warn("kafka disconnected: no broker up");
+    }
+  }
+}
+
+void KafkaInput::OnError(int err, const char* reason) {
+  auto e = static_cast<rd_kafka_resp_err_t>(err);
+  if (e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    if (connected_.exchange(false)) Log()->warn("kafka disconnected: all brokers down");
+    metrics_.connected().Set(0);
+    metrics_.brokers_up().Set(0);
+    return;
+  }
+  auto now = Clock::now();
+  if (now >= next_error_log_) {
+    Log()->warn("kafka error code={} error=\"{}\" suppressed={}", rd_kafka_err2name(e),
+                reason != nullptr ? reason : "", suppressed_errors_);
+    suppressed_errors_ = 0;
+    next_error_log_ = now + kErrorLogInterval;
+  } else {
+    ++suppressed_errors_;
+  }
+}
+
+void KafkaInput::OnCommit(int err) {
+  if (err == 0) return;
+  metrics_.commit_failures().Increment();
+  Log()->debug("kafka advisory commit failed error=\"{}\"",
+               rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
+}
+
+void KafkaInput::OnDeadLetterDelivered(int err) {
+  if (err == 0) {
+    metrics_.dead_letter_delivered().Increment();
+    return;
+  }
+  metrics_.dead_letter_failed().Increment();
+  Log()->error("kafka dead-letter delivery failed error=\"{}\"",
+               rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(err)));
+}
+
+}  // namespace ninesd::ingest
