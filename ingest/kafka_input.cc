@@ -166,9 +166,8 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
     static_cast<KafkaInput*>(self)->OnError(err, reason);
   });
   rd_kafka_conf_set_offset_commit_cb(
-      conf.get(),
-      [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-         void* self) {
+      conf.get(), [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                     void* self) {
         int failed = err != RD_KAFKA_RESP_ERR_NO_ERROR;
         for (int i = 0; !failed && offsets != nullptr && i < offsets->cnt; ++i) {
           failed = offsets->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -355,9 +354,10 @@ void KafkaInput::Assign() {
         s.next = lo;
       } else if (e == RD_KAFKA_RESP_ERR_NO_ERROR && s.start > hi) {
         // Handled as an out-of-range position once fetching starts.
-        Log()->error("kafka stored offset beyond the log end topic={} partition={} "
-                     "stored_offset={} log_end={} (topic recreated?)",
-                     s.topic, s.partition, s.start, hi);
+        Log()->error(
+            "kafka stored offset beyond the log end topic={} partition={} "
+            "stored_offset={} log_end={} (topic recreated?)",
+            s.topic, s.partition, s.start, hi);
       } else if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
         Log()->warn("kafka watermark query failed topic={} partition={} error=\"{}\"", s.topic,
                     s.partition, rd_kafka_err2str(e));
@@ -418,6 +418,8 @@ void KafkaInput::Run() {
         (m == nullptr || batch_.signals.size() >= options_.max_batch_signals ||
          Clock::now() >= batch_deadline_)) {
       Flush();
+    } else if (m == nullptr && batch_.messages == 0 && !caught_up_reported_ && CaughtUp()) {
+      Flush();  // nothing to read at all: say so once
     }
     if (producer_ != nullptr) rd_kafka_poll(producer_, 0);
     if (Clock::now() >= next_lag_update_) UpdateLag();
@@ -502,10 +504,11 @@ void KafkaInput::Reject(rd_kafka_message_t* m, size_t slot, events::Reject reaso
   RateLimit& rl = reject_log_[static_cast<size_t>(reason)];
   auto now = Clock::now();
   if (now >= rl.next) {
-    Log()->warn("event rejected reason={} topic={} partition={} offset={} detail=\"{}\" "
-                "suppressed={}",
-                events::RejectLabel(reason), s.topic, s.partition, m->offset, Excerpt(detail),
-                rl.suppressed);
+    Log()->warn(
+        "event rejected reason={} topic={} partition={} offset={} detail=\"{}\" "
+        "suppressed={}",
+        events::RejectLabel(reason), s.topic, s.partition, m->offset, Excerpt(detail),
+        rl.suppressed);
     rl.suppressed = 0;
     rl.next = now + kRejectLogInterval;
   } else {
@@ -556,9 +559,10 @@ void KafkaInput::HandleError(rd_kafka_message_t* m) {
     if (si < slots_.size()) {
       Slot& s = slots_[si];
       s.resets->Increment();
-      Log()->error("kafka position out of range topic={} partition={} offset={} error=\"{}\"; "
-                   "reading from the log start",
-                   s.topic, s.partition, s.next, rd_kafka_message_errstr(m));
+      Log()->error(
+          "kafka position out of range topic={} partition={} offset={} error=\"{}\"; "
+          "reading from the log start",
+          s.topic, s.partition, s.next, rd_kafka_message_errstr(m));
       // The partition stopped fetching. Re-assign everything at the
       // positions already taken (explicit offsets: no committed-offset
       // lookup), this one from its log start; the first message read then
@@ -604,6 +608,8 @@ void KafkaInput::Flush() {
     batch_next_[i] = -1;
   }
   batch_.model_generation = generation_;
+  batch_.caught_up = CaughtUp();
+  caught_up_reported_ |= batch_.caught_up;
   if (options_.max_pending_batches > 0) {
     std::unique_lock lock(flow_mu_);
     while (pending_batches_ >= options_.max_pending_batches && !stop_.load()) {
@@ -643,6 +649,22 @@ void KafkaInput::UpdateLag() {
     int64_t pos = s.next >= 0 ? s.next : std::max<int64_t>(lo, 0);
     s.lag->Set(static_cast<double>(std::max<int64_t>(hi - pos, 0)));
   }
+}
+
+bool KafkaInput::CaughtUp() {
+  if (!assigned_.load(std::memory_order_acquire) || slots_.empty()) return false;
+  for (const Slot& s : slots_) {
+    int64_t lo = -1, hi = -1;
+    // Cached from fetch responses: no request; unknown until the first fetch.
+    if (rd_kafka_get_watermark_offsets(consumer_, s.topic.c_str(), s.partition, &lo, &hi) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR ||
+        hi < 0) {
+      return false;
+    }
+    int64_t pos = s.next >= 0 ? s.next : s.start >= 0 ? s.start : std::max<int64_t>(lo, 0);
+    if (pos < hi) return false;
+  }
+  return true;
 }
 
 void KafkaInput::CommitOffsets(const OffsetMap& offsets) {

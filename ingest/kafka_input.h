@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "simdjson.h"
 #include "events/decoder.h"
+#include "simdjson.h"
 #include "slo/model.h"
 #include "slo/signal.h"
 
@@ -67,11 +67,15 @@ struct TopicPartition {
 using OffsetMap = std::map<TopicPartition, int64_t>;
 
 struct IngestBatch {
-  std::vector<slo::Signal> signals;  // accepted events, in arrival order
-  OffsetMap next_offsets;            // partitions with messages in this batch
+  std::vector<slo::Signal> signals;                      // accepted events, in arrival order
+  OffsetMap next_offsets;                                // partitions with messages in this batch
   std::array<uint32_t, events::kNumRejects> rejected{};  // by events::Reject
   uint32_t messages = 0;                                 // accepted + rejected
   uint64_t model_generation = 0;  // of the model the signals were decoded with (SetModel)
+  // Every assigned partition was read to its high watermark (as last seen in
+  // fetch responses) when the batch was handed over. The first time it holds,
+  // an empty batch carries it if no message does.
+  bool caught_up = false;
 };
 
 struct KafkaInputOptions {
@@ -138,10 +142,10 @@ class KafkaInput {
   void Assign();
   void HandleMessage(rd_kafka_message_t* m);
   void HandleError(rd_kafka_message_t* m);
-  void Reject(rd_kafka_message_t* m, size_t slot, events::Reject reason,
-              const std::string& detail);
+  void Reject(rd_kafka_message_t* m, size_t slot, events::Reject reason, const std::string& detail);
   void Flush();
   void UpdateLag();
+  bool CaughtUp();
   size_t SlotOf(rd_kafka_message_t* m);
   void SleepFor(std::chrono::milliseconds d);
 
@@ -183,6 +187,7 @@ class KafkaInput {
   std::vector<TopicState> topics_;
   size_t last_topic_ = 0;
   IngestBatch batch_;
+  bool caught_up_reported_ = false;
   std::vector<int64_t> batch_next_;  // per slot; -1: no message in this batch
   std::chrono::steady_clock::time_point batch_deadline_;
   std::vector<char> buf_;  // padded copy of the message for simdjson
