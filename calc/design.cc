@@ -184,7 +184,8 @@ Result<std::vector<Change>> ChangesToMeet(const Design& design, double target_do
     auto a1 = Evaluate(d1), a0 = Evaluate(d0);
     if (!a1.ok() || !a0.ok()) continue;
     if (!Meets(a1->down, target_down) || a0->down <= a1->down) continue;
-    double u = (target_down - a1->down) / (a0->down - a1->down);
+    // At the target's edge (within Meets' slack) the component must be perfect.
+    double u = std::max(0.0, (target_down - a1->down) / (a0->down - a1->down));
     if (u >= design.components[c].down) continue;  // already good enough alone
     Design improved = design;
     improved.components[c].down = u;

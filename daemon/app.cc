@@ -18,6 +18,7 @@
 #include "ingest/kafka_input.h"
 #include "probes/prober.h"
 #include "replay/replay.h"
+#include "report/status_page.h"
 #include "slo/engine_state.h"
 #include "store/state_store.h"
 
@@ -139,6 +140,27 @@ Status App::Impl::Wire() {
     r.content_type = "application/json";
     replay::WriteJson(runtime->spec(), runtime->evaluated_at(), runtime->figures().slos, r.body);
     r.body += '\n';
+    return r;
+  });
+  d.AddHttpHandler("/status", [this](const HttpRequest&) {
+    // The status page: current states and figures, and 90 days of daily
+    // attainment from the service timelines (as far back as they are kept).
+    constexpr int kDays = 90;
+    report::StatusInput in;
+    in.spec = &runtime->spec();
+    in.at = runtime->evaluated_at();
+    in.slos = runtime->figures().slos;
+    in.services = runtime->figures().services;
+    if (!in.slos.empty() && in.at <= runtime->engine().now()) {
+      for (const slo::SloSpec& sp : runtime->spec().slos) {
+        slo::Millis from = report::DailyStart(sp, in.at, kDays);
+        in.days.push_back(report::DailyAttainment(
+            sp, runtime->engine().ServiceIntervals(sp.service, from, in.at), in.at, kDays));
+      }
+    }
+    HttpResponse r;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = report::RenderStatusPage(in);
     return r;
   });
 

@@ -335,7 +335,8 @@ std::string RenderHtml(const Report& r) {
       ".chart .budget{fill:none;stroke:#d80;stroke-width:2}"
       ".chart .ax,.chart .ct{font-size:11px;fill:#333}"
       "section.slo{page-break-inside:avoid;break-inside:avoid}"
-      "@media print{body{margin:0;max-width:none}a{color:inherit}"
+      "@media print{body{margin:0;max-width:none;font-size:11px}a{color:inherit}"
+      ".chart{max-width:430px;margin:.2em 0}h2{margin-top:1em}"
       "section.slo{page-break-inside:avoid}}"
       "</style></head><body>\n<h1>Service level report " +
       Html(r.period) + "</h1>\n<p id=\"parties\">Agreements: " + Html(Parties(r)) +

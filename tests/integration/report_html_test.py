@@ -61,6 +61,18 @@ class ReportHtmlTest(harness.TempDirTestCase):
         console = [l for l in result.stderr.splitlines() if ":CONSOLE" in l]
         self.assertEqual(console, [])
 
+    def test_prints_to_pdf(self):
+        pdf = os.path.join(self.dir, "report.pdf")
+        result = self.browse("--no-pdf-header-footer", "--print-to-pdf=" + pdf)
+        self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertTrue(data.startswith(b"%PDF-"))
+        # Each SLO's section stays on one page: two SLOs fit on two pages at most.
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+        self.assertGreaterEqual(pages, 1)
+        self.assertLessEqual(pages, 2)
+
     def test_dom_shows_the_figures(self):
         result = self.browse("--dump-dom")
         self.assertEqual(result.returncode, 0, result.stderr[-2000:])

@@ -10,6 +10,7 @@
 #include "report/model.h"
 #include "report/period.h"
 #include "report/render.h"
+#include "report/status_page.h"
 
 namespace ninesd::report {
 namespace {
@@ -132,6 +133,63 @@ TEST(RenderTest, NamesAreEscaped) {
   EXPECT_NE(RenderJson(r).find("\"a\\\"b<c>,d\""), std::string::npos);
   EXPECT_NE(RenderCsv(r).find("\"a\"\"b<c>,d\""), std::string::npos);
   EXPECT_NE(RenderCsv(r).find("\"acme, inc\""), std::string::npos);
+}
+
+TEST(StatusPageTest, DailyAttainmentPerLocalDayAcrossTheDstChange) {
+  slo::SloSpec sp;
+  sp.name = "s";
+  sp.objective = 0.999;
+  sp.time_zone = "Europe/Berlin";
+  sp.degraded_weight = 0.5;
+  const Millis at = At("2026-10-26T12:00:00Z");  // 13:00 local on the 26th
+  // Down one hour on the 25th (a 25-hour day), degraded one hour on the 26th.
+  std::vector<slo::StateInterval> iv = {
+      {At("2026-10-20T00:00:00Z"), At("2026-10-25T00:30:00Z"), slo::State::kUp},
+      {At("2026-10-25T00:30:00Z"), At("2026-10-25T01:30:00Z"), slo::State::kDown},
+      {At("2026-10-25T01:30:00Z"), At("2026-10-26T08:00:00Z"), slo::State::kUp},
+      {At("2026-10-26T08:00:00Z"), At("2026-10-26T09:00:00Z"), slo::State::kDegraded},
+      {At("2026-10-26T09:00:00Z"), at, slo::State::kUp},
+  };
+  EXPECT_EQ(DailyStart(sp, at, 3), At("2026-10-23T22:00:00Z"));
+  std::vector<DayCell> days = DailyAttainment(sp, iv, at, 3);
+  ASSERT_EQ(days.size(), 3u);
+  EXPECT_EQ(days[1].end - days[1].start, 25 * slo::kHour);
+  EXPECT_DOUBLE_EQ(*days[0].attainment, 1);
+  EXPECT_DOUBLE_EQ(*days[1].attainment, 24.0 / 25);
+  EXPECT_EQ(days[2].end, at);  // today, up to now: 13 h, half an hour of it bad
+  EXPECT_DOUBLE_EQ(*days[2].attainment, 12.5 / 13);
+}
+
+TEST(StatusPageTest, RendersEveryServiceAndSlo) {
+  slo::ModelSpec spec;
+  spec.services.push_back(slo::ServiceSpec{});
+  spec.services[0].name = "web<1>";
+  slo::SloSpec sp;
+  sp.name = "web-avail";
+  sp.objective = 0.9995;
+  sp.window.text = "30d";
+  spec.slos.push_back(sp);
+  StatusInput in;
+  in.spec = &spec;
+  in.at = At("2026-11-27T08:00:00Z");
+  slo::SloStatus st;
+  st.attainment = 0.99991;
+  st.budget_remaining_ratio = 0.82;
+  st.alerts.push_back({slo::AlertKind::kBurnTicket, in.at});
+  in.slos.push_back(st);
+  in.services.push_back(slo::State::kDown);
+  in.days.push_back({DayCell{0, 1, 0.9999}, DayCell{1, 2, 0.9}, DayCell{2, 3, std::nullopt}});
+  const std::string html = RenderStatusPage(in);
+  EXPECT_NE(html.find("<td>web&lt;1&gt;</td><td class=\"state down\">down</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("99.95 %"), std::string::npos);
+  EXPECT_NE(html.find("99.9910 %"), std::string::npos);
+  EXPECT_NE(html.find("82.0 %"), std::string::npos);
+  EXPECT_NE(html.find("ErrorBudgetBurn (ticket)"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"met\""), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"missed\""), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"none\""), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
 }
 
 }  // namespace
