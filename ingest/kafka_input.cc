@@ -414,13 +414,20 @@ void KafkaInput::Run() {
       }
       rd_kafka_message_destroy(m);
     }
+    // The clock and the producer's queue are looked at every 64 messages
+    // (and whenever Kafka is quiet), not per message: both cost as much as
+    // decoding an event.
+    bool housekeeping = m == nullptr || (++polls_ & 63u) == 0;
+    Clock::time_point now = housekeeping ? Clock::now() : Clock::time_point{};
     if (batch_.messages > 0 &&
         (m == nullptr || batch_.signals.size() >= options_.max_batch_signals ||
-         Clock::now() >= batch_deadline_)) {
+         (housekeeping && now >= batch_deadline_))) {
       Flush();
     }
-    if (producer_ != nullptr) rd_kafka_poll(producer_, 0);
-    if (Clock::now() >= next_lag_update_) UpdateLag();
+    if (housekeeping) {
+      if (producer_ != nullptr) rd_kafka_poll(producer_, 0);
+      if (now >= next_lag_update_) UpdateLag();
+    }
   }
   if (batch_.messages > 0) Flush();
   {

@@ -182,6 +182,7 @@ class KafkaInput {
   std::vector<Slot> slots_;
   std::vector<TopicState> topics_;
   size_t last_topic_ = 0;
+  uint32_t polls_ = 0;
   IngestBatch batch_;
   std::vector<int64_t> batch_next_;  // per slot; -1: no message in this batch
   std::chrono::steady_clock::time_point batch_deadline_;
