@@ -40,7 +40,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
     ap.add_argument("--events", type=int, default=2_000_000)
-    ap.add_argument("--partitions", type=int, default=64)
+    ap.add_argument("--partitions", type=int, default=128)
     ap.add_argument("--services", type=int, default=10_000)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()

@@ -16,7 +16,8 @@ namespace {
 // the no-loss design (docs/config.md) or duplicate a first-class option.
 constexpr std::string_view kManagedProperties[] = {
     "bootstrap.servers",  "metadata.broker.list",     "group.id",
-    "enable.auto.commit", "enable.auto.offset.store",
+    "enable.auto.commit", "enable.auto.offset.store", "auto.offset.reset",
+    "enable.partition.eof", "statistics.interval.ms",
 };
 
 bool ValidTopic(std::string_view t) {
