@@ -28,13 +28,38 @@ LoadResult LoadConfigText(const std::string& text, const std::string& path) {
   internal::Diagnostics diag(path);
   Config cfg;
   cfg.source_path = path;
-  if (std::optional<YAML::Node> root = internal::ParseYaml(text, diag)) {
+  if (std::optional<std::vector<YAML::Node>> docs = internal::ParseYamlDocuments(text, diag)) {
     // The readers only use yaml-cpp's non-throwing accessors, but whatever a
     // third-party library throws stays in this adapter.
     try {
-      internal::Section top(diag, *root, "", "", YAML::Mark());
+      // One ninesd document, and any number of OpenSLO ones (apiVersion: ...).
+      YAML::Node root;
+      bool have_root = false;
+      std::vector<std::pair<int, YAML::Node>> openslo;
+      int number = 0;
+      for (const YAML::Node& doc : *docs) {
+        ++number;
+        bool is_openslo = false;
+        if (doc.IsMap()) {
+          for (const auto& kv : doc) {
+            is_openslo |= kv.first.IsScalar() && kv.first.Scalar() == "apiVersion";
+          }
+        }
+        if (is_openslo) {
+          openslo.emplace_back(number, doc);
+        } else if (have_root) {
+          diag.Add(doc.Mark(),
+                   "a second ninesd document; further documents must be OpenSLO (apiVersion: "
+                   "openslo/v1)");
+        } else {
+          root = doc;
+          have_root = true;
+        }
+      }
+      internal::Section top(diag, root, "", "", YAML::Mark());
       internal::ReadShell(top, cfg);
       internal::ReadModel(top, cfg);
+      if (!openslo.empty()) internal::ReadOpenSlo(openslo, diag, cfg);
     } catch (const std::exception& e) {
       diag.Add(YAML::Mark(), std::string("internal error while reading the config: ") + e.what());
     }

@@ -53,6 +53,36 @@ struct KafkaConfig {
 };
 
 enum class ProbeType { kHttp, kTcp, kDns, kIcmp };
+enum class IpProtocol { kIp4, kIp6 };
+enum class DnsTransport { kUdp, kTcp };
+
+struct TlsProbeConfig {
+  std::string ca_file;  // empty: the system store
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;  // empty: the target host
+  bool insecure_skip_verify = false;
+  bool operator==(const TlsProbeConfig&) const = default;
+};
+
+struct HeaderMatch {
+  std::string header;
+  std::string regexp;
+  bool allow_missing = false;
+  bool operator==(const HeaderMatch&) const = default;
+};
+
+struct QueryResponse {
+  std::string send;    // empty: send nothing in this step
+  std::string expect;  // empty: expect nothing in this step
+  bool operator==(const QueryResponse&) const = default;
+};
+
+struct RrValidation {
+  std::vector<std::string> fail_if_matches;
+  std::vector<std::string> fail_if_not_matches;
+  bool operator==(const RrValidation&) const = default;
+};
 
 // One probe of a service. Type-specific fields are set only for their type.
 // Its failure/success thresholds and stale_after are in the core's view:
@@ -66,6 +96,9 @@ struct ProbeConfig {
   Millis interval = 10'000;
   Millis timeout = 5'000;
   std::string location;  // empty: the host name (filled in by the daemon)
+  IpProtocol preferred_ip_protocol = IpProtocol::kIp6;
+  bool ip_protocol_fallback = true;
+  TlsProbeConfig tls_config;  // http (https URLs) and tcp with tls
   // http
   std::string url;
   std::string method = "GET";
@@ -73,15 +106,34 @@ struct ProbeConfig {
   std::string body;
   std::vector<int> valid_status_codes;  // empty: 2xx
   std::string body_regex;               // expect.body_regex: fail if not matched
+  std::vector<std::string> fail_if_body_matches;
+  std::vector<std::string> fail_if_body_not_matches;
+  std::vector<HeaderMatch> fail_if_header_matches;
+  std::vector<HeaderMatch> fail_if_header_not_matches;
+  bool fail_if_ssl = false;
+  bool fail_if_not_ssl = false;
+  bool follow_redirects = true;
+  int max_redirects = 10;
+  int64_t max_body_bytes = 10 * 1024 * 1024;
+  Millis max_latency = 0;        // 0: no latency ceiling
+  Millis min_cert_validity = 0;  // 0: no check
   // tcp
   std::string target;  // host:port
   bool tls = false;
+  std::vector<QueryResponse> query_response;
   // dns
   std::string server;  // host:port
   std::string query_name;
   std::string query_type = "A";
+  DnsTransport transport = DnsTransport::kUdp;
+  bool recursion_desired = true;
+  std::vector<int> valid_rcodes;  // empty: NOERROR (0)
+  RrValidation validate_answer;
+  RrValidation validate_authority;
+  RrValidation validate_additional;
   // icmp
   std::string host;
+  bool operator==(const ProbeConfig&) const = default;
 };
 
 enum class HookType { kAlertmanager, kWebhook, kExec };
@@ -92,12 +144,19 @@ struct HookConfig {
   std::string secret_file;           // webhook HMAC secret
   std::vector<std::string> command;  // exec argv
   Millis timeout = 10'000;
+  std::string name;              // default "<type>-<n>"
+  int max_retries = 5;           // alertmanager, webhook
+  Millis retry_backoff = 1'000;  // alertmanager, webhook: first retry delay, doubled
+  int queue_size = 1000;         // per destination
+  int concurrency = 4;           // exec
 };
 
 struct AlertingConfig {
   std::vector<HookConfig> hooks;
   Millis resend_interval = 60'000;
   std::string runbook_url;
+  Millis pending_for = 0;            // `for`: condition must hold this long before firing
+  Millis keep_firing_for = 300'000;  // flap guard: condition must stay clear this long to resolve
 };
 
 struct Config {

@@ -96,6 +96,77 @@ bool RegexTooDeep(std::string_view re) {
   return false;
 }
 
+// Compiles re as the probes will (ECMAScript); reports at mark under path.
+bool CheckRegex(Diagnostics& diag, const YAML::Mark& mark, const std::string& path,
+                const std::string& re) {
+  if (RegexTooDeep(re)) {
+    diag.Add(mark, path + ": regular expression nested too deeply (more than 32 groups)");
+    return false;
+  }
+  try {
+    std::regex compiled(re, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    diag.Add(mark, path + ": invalid regular expression " + Quote(re) + ": " + e.what());
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::string> ReadRegex(const Section& s, std::string_view key) {
+  auto re = s.String(key);
+  if (!re || !CheckRegex(s.diag(), s.MarkOf(key), s.PathOf(key), *re)) return std::nullopt;
+  return re;
+}
+
+std::vector<std::string> ReadRegexList(const Section& s, std::string_view key) {
+  std::vector<std::string> out;
+  if (auto list = s.Strings(key, /*non_empty=*/false)) {
+    for (const Located& re : *list) {
+      if (CheckRegex(s.diag(), re.mark, re.path, re.value)) out.push_back(re.value);
+    }
+  }
+  return out;
+}
+
+std::vector<HeaderMatch> ReadHeaderMatches(const Section& expect, std::string_view key) {
+  std::vector<HeaderMatch> out;
+  for (const Section& m : expect.SubList(key)) {
+    HeaderMatch h;
+    if (auto v = m.String("header")) {
+      if (!ValidHeaderName(*v)) {
+        m.ErrorAt("header", "invalid header name " + Quote(*v));
+        continue;
+      }
+      h.header = *v;
+    }
+    auto re = ReadRegex(m, "regexp");
+    if (!re) continue;
+    h.regexp = *re;
+    if (auto v = m.Bool("allow_missing")) h.allow_missing = *v;
+    if (!h.header.empty()) out.push_back(std::move(h));
+  }
+  return out;
+}
+
+void ReadTlsConfig(const Section& p, ProbeConfig& out) {
+  Section t = p.Sub("tls_config");
+  if (!t.present()) return;
+  if (auto v = t.String("ca_file")) out.tls_config.ca_file = *v;
+  if (auto v = t.String("cert_file")) out.tls_config.cert_file = *v;
+  if (auto v = t.String("key_file")) out.tls_config.key_file = *v;
+  if (auto v = t.String("server_name")) {
+    if (IsHostName(*v)) {
+      out.tls_config.server_name = *v;
+    } else {
+      t.ErrorAt("server_name", "invalid name " + Quote(*v));
+    }
+  }
+  if (auto v = t.Bool("insecure_skip_verify")) out.tls_config.insecure_skip_verify = *v;
+  if (out.tls_config.cert_file.empty() != out.tls_config.key_file.empty()) {
+    t.Error("cert_file and key_file go together (a client certificate needs its key)");
+  }
+}
+
 void ReadHttpProbe(const Section& p, ProbeConfig& out) {
   if (auto v = p.Url("url")) out.url = *v;
   if (auto v = p.Enum("method")) {
@@ -116,6 +187,10 @@ void ReadHttpProbe(const Section& p, ProbeConfig& out) {
     }
   }
   if (auto v = p.String("body")) out.body = *v;
+  if (auto v = p.Bool("follow_redirects")) out.follow_redirects = *v;
+  if (auto v = p.Int("max_redirects")) out.max_redirects = static_cast<int>(*v);
+  if (auto v = p.Int("max_body_bytes")) out.max_body_bytes = *v;
+  ReadTlsConfig(p, out);
   Section expect = p.Sub("expect");
   if (auto codes = expect.Ints("status")) {
     if (codes->empty()) expect.ErrorAt("status", "must not be empty (omit it for any 2xx)");
@@ -128,18 +203,81 @@ void ReadHttpProbe(const Section& p, ProbeConfig& out) {
       }
     }
   }
-  if (auto re = expect.String("body_regex")) {
-    if (RegexTooDeep(*re)) {
-      expect.ErrorAt("body_regex", "regular expression nested too deeply (more than 32 groups)");
-    } else {
-      try {
-        std::regex compiled(*re, std::regex::ECMAScript);
-        out.body_regex = *re;
-      } catch (const std::regex_error& e) {
-        expect.ErrorAt("body_regex", "invalid regular expression " + Quote(*re) + ": " + e.what());
-      }
+  if (auto re = ReadRegex(expect, "body_regex")) out.body_regex = *re;
+  out.fail_if_body_matches = ReadRegexList(expect, "fail_if_body_matches_regexp");
+  out.fail_if_body_not_matches = ReadRegexList(expect, "fail_if_body_not_matches_regexp");
+  out.fail_if_header_matches = ReadHeaderMatches(expect, "fail_if_header_matches");
+  out.fail_if_header_not_matches = ReadHeaderMatches(expect, "fail_if_header_not_matches");
+  if (auto v = expect.Bool("fail_if_ssl")) out.fail_if_ssl = *v;
+  if (auto v = expect.Bool("fail_if_not_ssl")) out.fail_if_not_ssl = *v;
+  if (out.fail_if_ssl && out.fail_if_not_ssl) {
+    expect.ErrorAt("fail_if_not_ssl", "contradicts fail_if_ssl: every response would fail");
+  }
+  if (auto v = expect.Duration("max_latency")) {
+    out.max_latency = *v;
+    if (*v > out.timeout) {
+      expect.ErrorAt("max_latency", "must not exceed timeout (" + slo::FormatDuration(out.timeout) +
+                                        "), got " + slo::FormatDuration(*v));
     }
   }
+  if (auto v = expect.Duration("min_cert_validity")) out.min_cert_validity = *v;
+}
+
+void ReadTcpProbe(const Section& p, ProbeConfig& out) {
+  if (auto hp = p.Address("target")) out.target = hp->text;
+  if (auto v = p.Bool("tls")) out.tls = *v;
+  if (p.Has("tls_config") && !out.tls) {
+    p.ErrorAt("tls_config", "needs tls: true on a tcp probe");
+  }
+  ReadTlsConfig(p, out);
+  for (const Section& step : p.SubList("query_response")) {
+    QueryResponse q;
+    if (auto v = step.String("send")) {
+      if (v->find_first_of("\r\n") != std::string::npos && !v->ends_with("\n")) {
+        step.ErrorAt("send", "only the end of a line may hold a line break");
+      }
+      q.send = *v;
+    }
+    if (auto re = ReadRegex(step, "expect")) q.expect = *re;
+    if (!step.Has("send") && !step.Has("expect")) step.Error("needs send, expect or both");
+    out.query_response.push_back(std::move(q));
+  }
+}
+
+RrValidation ReadRrValidation(const Section& p, std::string_view key) {
+  RrValidation v;
+  Section s = p.Sub(key);
+  if (!s.present()) return v;
+  v.fail_if_matches = ReadRegexList(s, "fail_if_matches_regexp");
+  v.fail_if_not_matches = ReadRegexList(s, "fail_if_not_matches_regexp");
+  return v;
+}
+
+void ReadDnsProbe(const Section& p, ProbeConfig& out) {
+  if (auto hp = p.Address("server")) out.server = hp->text;
+  if (auto v = p.String("query_name")) {
+    if (IsHostName(*v)) {
+      out.query_name = *v;
+    } else {
+      p.ErrorAt("query_name", "invalid name " + Quote(*v));
+    }
+  }
+  static constexpr std::string_view kQueryTypes[] = {"A",  "AAAA", "CNAME", "MX", "TXT",
+                                                     "NS", "SOA",  "SRV",   "PTR"};
+  if (auto v = p.Enum("query_type")) out.query_type = kQueryTypes[*v];
+  if (auto v = p.Enum("transport"))
+    out.transport = *v == 0 ? DnsTransport::kUdp : DnsTransport::kTcp;
+  if (auto v = p.Bool("recursion_desired")) out.recursion_desired = *v;
+  if (auto codes = p.Enums("valid_rcodes")) {
+    if (p.Node("valid_rcodes").size() == 0) {
+      p.ErrorAt("valid_rcodes", "must not be empty (omit it for NOERROR)");
+    }
+    // The enum lists rcodes 0..10 in order, so the index is the rcode.
+    for (const At<size_t>& c : *codes) out.valid_rcodes.push_back(static_cast<int>(c.value));
+  }
+  out.validate_answer = ReadRrValidation(p, "validate_answer_rrs");
+  out.validate_authority = ReadRrValidation(p, "validate_authority_rrs");
+  out.validate_additional = ReadRrValidation(p, "validate_additional_rrs");
 }
 
 // One probe of service `service`; returns its source spec for the core.
@@ -179,28 +317,20 @@ slo::ProbeSourceSpec ReadProbe(const Section& p, ProbeConfig& out,
     }
   }
   if (auto v = p.String("location")) out.location = *v;
+  if (auto v = p.Enum("preferred_ip_protocol")) {
+    out.preferred_ip_protocol = *v == 0 ? IpProtocol::kIp4 : IpProtocol::kIp6;
+  }
+  if (auto v = p.Bool("ip_protocol_fallback")) out.ip_protocol_fallback = *v;
   switch (out.type) {
     case ProbeType::kHttp:
       ReadHttpProbe(p, out);
       break;
     case ProbeType::kTcp:
-      if (auto hp = p.Address("target")) out.target = hp->text;
-      if (auto v = p.Bool("tls")) out.tls = *v;
+      ReadTcpProbe(p, out);
       break;
-    case ProbeType::kDns: {
-      if (auto hp = p.Address("server")) out.server = hp->text;
-      if (auto v = p.String("query_name")) {
-        if (IsHostName(*v)) {
-          out.query_name = *v;
-        } else {
-          p.ErrorAt("query_name", "invalid name " + Quote(*v));
-        }
-      }
-      static constexpr std::string_view kQueryTypes[] = {"A",  "AAAA", "CNAME", "MX", "TXT",
-                                                         "NS", "SOA",  "SRV",   "PTR"};
-      if (auto v = p.Enum("query_type")) out.query_type = kQueryTypes[*v];
+    case ProbeType::kDns:
+      ReadDnsProbe(p, out);
       break;
-    }
     case ProbeType::kIcmp:
       if (auto v = p.String("host")) {
         if (IsHostName(*v) || IsIpv6Literal(*v)) {

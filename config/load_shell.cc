@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "config/loader.h"
@@ -151,6 +152,14 @@ void ReadHook(const Section& h, HookConfig& out) {
   out.type = kTypes[*type];
   h.CheckVariant(kNames[*type], "hooks");
   if (auto v = h.Duration("timeout")) out.timeout = *v;
+  if (auto v = h.String("name")) out.name = *v;
+  if (auto v = h.Int("queue_size")) out.queue_size = static_cast<int>(*v);
+  if (out.type != HookType::kExec) {
+    if (auto v = h.Int("max_retries")) out.max_retries = static_cast<int>(*v);
+    if (auto v = h.Duration("retry_backoff")) out.retry_backoff = *v;
+  } else if (auto v = h.Int("concurrency")) {
+    out.concurrency = static_cast<int>(*v);
+  }
   switch (out.type) {
     case HookType::kAlertmanager:
       if (h.Has("url") && h.Has("urls")) {
@@ -190,9 +199,28 @@ void ReadAlerting(const Section& s, Config& cfg) {
   if (auto v = s.Duration("resend_interval")) a.resend_interval = *v;
   if (auto v = s.Url("runbook_url")) a.runbook_url = *v;
   if (auto v = s.Duration("evaluation_interval")) cfg.model.evaluation_interval = *v;
+  if (auto v = s.Duration("for")) a.pending_for = *v;
+  if (auto v = s.Duration("keep_firing_for")) a.keep_firing_for = *v;
+  static constexpr std::string_view kTypeNames[] = {"alertmanager", "webhook", "exec"};
+  int per_type[3] = {0, 0, 0};
+  std::map<std::string, int> names;  // name -> hook index, for duplicates
   for (const Section& h : s.SubList("hooks")) {
     HookConfig hook;
     ReadHook(h, hook);
+    auto t = static_cast<size_t>(hook.type);
+    ++per_type[t];
+    if (hook.name.empty())
+      hook.name = std::string(kTypeNames[t]) + "-" + std::to_string(per_type[t]);
+    auto [it, inserted] = names.try_emplace(hook.name, static_cast<int>(a.hooks.size()));
+    if (!inserted) {
+      std::string msg = "duplicate hook name " + Quote(hook.name) + " (also alerting.hooks[" +
+                        std::to_string(it->second) + "])";
+      if (h.Has("name")) {
+        h.ErrorAt("name", msg);
+      } else {
+        h.Error(msg);
+      }
+    }
     a.hooks.push_back(std::move(hook));
   }
 }

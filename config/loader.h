@@ -3,6 +3,9 @@
 // its part of the top-level mapping into cfg and reports problems to the
 // Section's Diagnostics; none of them stops at the first error.
 
+#include <utility>
+#include <vector>
+
 #include "config/config.h"
 #include "config/reader.h"
 
@@ -12,5 +15,10 @@ namespace ninesd::config::internal {
 void ReadShell(const Section& top, Config& cfg);
 // services (with their probes), slos, maintenance: cfg.model and cfg.probes.
 void ReadModel(const Section& top, Config& cfg);
+// OpenSLO v1 documents after the ninesd one (openslo.cc, docs/openslo.md):
+// Service documents add event-fed services, SLO documents add SLOs.
+// docs: (1-based position of the document in the file, document).
+void ReadOpenSlo(const std::vector<std::pair<int, YAML::Node>>& docs, Diagnostics& diag,
+                 Config& cfg);
 
 }  // namespace ninesd::config::internal

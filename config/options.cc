@@ -124,11 +124,101 @@ constexpr Option kOptions[] = {
   O("services[].probes[]", "query_type", T::kEnum, "Record type to ask for.").For("dns").Default("A")
       .Values("A|AAAA|CNAME|MX|TXT|NS|SOA|SRV|PTR"),
   O("services[].probes[]", "host", T::kString, "Host to ping.").For("icmp").Required().Min(1),
+  O("services[].probes[]", "preferred_ip_protocol", T::kEnum,
+    "Address family tried first when a name resolves to both (blackbox meaning).")
+      .For("http|tcp|dns|icmp").Default("ip6").Values("ip4|ip6"),
+  O("services[].probes[]", "ip_protocol_fallback", T::kBool,
+    "Use the other family when the preferred one has no address.")
+      .For("http|tcp|dns|icmp").Default("true"),
+  O("services[].probes[]", "follow_redirects", T::kBool, "Follow 3xx redirects.")
+      .For("http").Default("true"),
+  O("services[].probes[]", "max_redirects", T::kInt, "Redirects followed before the probe fails.")
+      .For("http").Default("10").Min(0).Max(100),
+  O("services[].probes[]", "max_body_bytes", T::kInt,
+    "Body bytes read before the probe fails (enforced while streaming, chunked bodies too).")
+      .For("http").Default("10485760").Min(1).Max(1073741824),
+  O("services[].probes[]", "tls_config", T::kSection, "TLS settings (https URLs; tcp with tls).")
+      .For("http|tcp"),
+  O("services[].probes[]", "query_response", T::kSectionList,
+    "Steps after connecting, in order: send a line and/or expect a line matching a regexp.")
+      .For("tcp"),
+  O("services[].probes[]", "transport", T::kEnum, "DNS transport.").For("dns").Default("udp")
+      .Values("udp|tcp"),
+  O("services[].probes[]", "recursion_desired", T::kBool, "Set the RD bit of the query.")
+      .For("dns").Default("true"),
+  O("services[].probes[]", "valid_rcodes", T::kEnumList, "Response codes that count as success.")
+      .For("dns").DefaultDoc("[NOERROR]")
+      .Values("NOERROR|FORMERR|SERVFAIL|NXDOMAIN|NOTIMP|REFUSED|YXDOMAIN|YXRRSET|NXRRSET|NOTAUTH|NOTZONE"),
+  O("services[].probes[]", "validate_answer_rrs", T::kSection,
+    "Regexps on the answer section, each record as \"name<TAB>ttl<TAB>IN<TAB>type<TAB>data\".")
+      .For("dns"),
+  O("services[].probes[]", "validate_authority_rrs", T::kSection, "Regexps on the authority section.")
+      .For("dns"),
+  O("services[].probes[]", "validate_additional_rrs", T::kSection,
+    "Regexps on the additional section.").For("dns"),
 
   O("services[].probes[].expect", "status", T::kIntList, "Status codes that count as success.")
       .DefaultDoc("any 2xx").Min(100).Max(599),
   O("services[].probes[].expect", "body_regex", T::kString,
     "ECMAScript regular expression the body must match.").Min(1).Max(1000),
+  O("services[].probes[].expect", "fail_if_body_matches_regexp", T::kStringList,
+    "Fail when the body matches any of these regexps.").Min(1).Max(1000),
+  O("services[].probes[].expect", "fail_if_body_not_matches_regexp", T::kStringList,
+    "Fail unless the body matches every one of these regexps.").Min(1).Max(1000),
+  O("services[].probes[].expect", "fail_if_header_matches", T::kSectionList,
+    "Fail when a response header matches a regexp."),
+  O("services[].probes[].expect", "fail_if_header_not_matches", T::kSectionList,
+    "Fail unless a response header matches a regexp."),
+  O("services[].probes[].expect", "fail_if_ssl", T::kBool, "Fail when the final response came over TLS.")
+      .Default("false"),
+  O("services[].probes[].expect", "fail_if_not_ssl", T::kBool,
+    "Fail unless the final response came over TLS.").Default("false"),
+  O("services[].probes[].expect", "max_latency", T::kDuration,
+    "Fail when the probe took longer than this (a latency ceiling below timeout).")
+      .DefaultDoc("none").Min(1 * kMs).Max(kHour),
+  O("services[].probes[].expect", "min_cert_validity", T::kDuration,
+    "Fail when the earliest certificate of the chain expires sooner than this.")
+      .DefaultDoc("none").Min(0).Max(3650 * kDay),
+
+  O("services[].probes[].expect.fail_if_header_matches[]", "header", T::kString, "Header name.")
+      .Required().Min(1),
+  O("services[].probes[].expect.fail_if_header_matches[]", "regexp", T::kString,
+    "Regexp on the header value.").Required().Min(1).Max(1000),
+  O("services[].probes[].expect.fail_if_header_matches[]", "allow_missing", T::kBool,
+    "Unused here (a missing header never matches); accepted for blackbox configs.").Default("false"),
+  O("services[].probes[].expect.fail_if_header_not_matches[]", "header", T::kString, "Header name.")
+      .Required().Min(1),
+  O("services[].probes[].expect.fail_if_header_not_matches[]", "regexp", T::kString,
+    "Regexp on the header value.").Required().Min(1).Max(1000),
+  O("services[].probes[].expect.fail_if_header_not_matches[]", "allow_missing", T::kBool,
+    "A missing header passes instead of failing.").Default("false"),
+
+  O("services[].probes[].tls_config", "ca_file", T::kPath, "PEM file of the CAs to trust.")
+      .DefaultDoc("the system store"),
+  O("services[].probes[].tls_config", "cert_file", T::kPath, "PEM client certificate (with key_file)."),
+  O("services[].probes[].tls_config", "key_file", T::kPath, "PEM client key (with cert_file)."),
+  O("services[].probes[].tls_config", "server_name", T::kString,
+    "Name sent in SNI and checked against the certificate.").DefaultDoc("the target host").Min(1),
+  O("services[].probes[].tls_config", "insecure_skip_verify", T::kBool,
+    "Accept any certificate (expiry is still exported).").Default("false"),
+
+  O("services[].probes[].query_response[]", "send", T::kString,
+    "Line to send; \\n is appended unless it ends with one."),
+  O("services[].probes[].query_response[]", "expect", T::kString,
+    "Regexp a received line must match (lines are read until one does).").Min(1).Max(1000),
+
+  O("services[].probes[].validate_answer_rrs", "fail_if_matches_regexp", T::kStringList,
+    "Fail when any record matches one of these.").Min(1).Max(1000),
+  O("services[].probes[].validate_answer_rrs", "fail_if_not_matches_regexp", T::kStringList,
+    "Fail unless some record matches each of these.").Min(1).Max(1000),
+  O("services[].probes[].validate_authority_rrs", "fail_if_matches_regexp", T::kStringList,
+    "Fail when any record matches one of these.").Min(1).Max(1000),
+  O("services[].probes[].validate_authority_rrs", "fail_if_not_matches_regexp", T::kStringList,
+    "Fail unless some record matches each of these.").Min(1).Max(1000),
+  O("services[].probes[].validate_additional_rrs", "fail_if_matches_regexp", T::kStringList,
+    "Fail when any record matches one of these.").Min(1).Max(1000),
+  O("services[].probes[].validate_additional_rrs", "fail_if_not_matches_regexp", T::kStringList,
+    "Fail unless some record matches each of these.").Min(1).Max(1000),
 
   O("slos[]", "name", T::kString, "Unique name; the `slo` label of metrics.").Required().Min(1),
   O("slos[]", "service", T::kString, "The service the objective is on.").Required(),
@@ -200,6 +290,12 @@ constexpr Option kOptions[] = {
   O("alerting", "runbook_url", T::kUrl, "Runbook link attached to alerts."),
   O("alerting", "evaluation_interval", T::kDuration, "Alert evaluation grid, in event time.")
       .Default("10s").Min(kSecond).Max(kHour),
+  O("alerting", "for", T::kDuration,
+    "Pending time: a condition must hold this long (event time) before its alert fires.")
+      .Default("0s").Min(0).Max(kDay),
+  O("alerting", "keep_firing_for", T::kDuration,
+    "Flap guard: a firing alert resolves only after its condition stayed clear this long.")
+      .Default("5m").Min(0).Max(kDay),
   O("alerting", "hooks", T::kSectionList, "Where alerts are delivered."),
 
   O("alerting.hooks[]", "type", T::kEnum, "Kind of hook.").Values("alertmanager|webhook|exec").Required(),
@@ -213,6 +309,17 @@ constexpr Option kOptions[] = {
     "argv of the program, run without a shell; command[0] is an absolute path.").For("exec").Required(),
   O("alerting.hooks[]", "timeout", T::kDuration, "Deadline of one delivery (HTTP request or program run).")
       .Default("10s").Min(100 * kMs).Max(5 * kMinute),
+  O("alerting.hooks[]", "name", T::kString, "Name in logs and in the hook label of metrics.")
+      .DefaultDoc("type-n, e.g. webhook-1 (n counts hooks of that type)").Min(1),
+  O("alerting.hooks[]", "max_retries", T::kInt, "Retries of a failed delivery (5xx, 429, network).")
+      .For("alertmanager|webhook").Default("5").Min(0).Max(20),
+  O("alerting.hooks[]", "retry_backoff", T::kDuration, "First retry delay, doubled per retry (at most 5m).")
+      .For("alertmanager|webhook").Default("1s").Min(10 * kMs).Max(kMinute),
+  O("alerting.hooks[]", "queue_size", T::kInt,
+    "Deliveries waiting per destination; when full the oldest is dropped and counted.")
+      .Default("1000").Min(1).Max(100000),
+  O("alerting.hooks[]", "concurrency", T::kInt, "Programs running at once; more wait in the queue.")
+      .For("exec").Default("4").Min(1).Max(64),
 };
 // clang-format on
 

@@ -110,10 +110,10 @@ struct Option {
   }
   // True when `variant` is one of variants (or variants is empty).
   bool AppliesTo(std::string_view variant) const;
-  // Strings: min and max bound the length.
+  // Strings and string list items: min and max bound the length.
   bool bounds_length() const {
     return type == OptionType::kString || type == OptionType::kPath || type == OptionType::kUrl ||
-           type == OptionType::kHostPort;
+           type == OptionType::kHostPort || type == OptionType::kStringList;
   }
 };
 

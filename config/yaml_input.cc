@@ -35,10 +35,15 @@ std::vector<size_t> LineStarts(std::string_view text) {
 // nesting depth and the size of the document with aliases expanded.
 class Guard : public YAML::EventHandler {
  public:
-  explicit Guard(std::string_view text) : text_(text) {}
+  Guard(std::string_view text, int max_documents) : text_(text), max_documents_(max_documents) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
-    if (++documents_ > 1) throw Rejected{mark, "only one YAML document is allowed per file"};
+    if (++documents_ > max_documents_) {
+      throw Rejected{mark, max_documents_ == 1
+                               ? std::string("only one YAML document is allowed per file")
+                               : "more than " + std::to_string(max_documents_) +
+                                     " YAML documents in one file"};
+    }
   }
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { Leaf(mark, anchor); }
@@ -134,6 +139,7 @@ class Guard : public YAML::EventHandler {
   }
 
   std::string_view text_;
+  int max_documents_;
   int documents_ = 0;
   uint64_t total_ = 0;
   std::vector<Frame> stack_;
@@ -154,9 +160,8 @@ std::optional<YAML::Mark> TabIndentNear(std::string_view text, int error_line) {
   return std::nullopt;
 }
 
-}  // namespace
-
-std::optional<YAML::Node> ParseYaml(std::string_view text, Diagnostics& diag) {
+std::optional<std::vector<YAML::Node>> Parse(std::string_view text, Diagnostics& diag,
+                                             int max_documents) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 BOM
   if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
     std::vector<size_t> starts = LineStarts(text.substr(0, nul));
@@ -168,11 +173,12 @@ std::optional<YAML::Node> ParseYaml(std::string_view text, Diagnostics& diag) {
   try {
     std::istringstream events(copy);
     YAML::Parser parser(events);
-    Guard guard(text);
+    Guard guard(text, max_documents);
     while (parser.HandleNextDocument(guard)) {
     }
     guard.CheckLastScalar();
-    return YAML::Load(copy);
+    if (max_documents == 1) return std::vector<YAML::Node>{YAML::Load(copy)};
+    return YAML::LoadAll(copy);
   } catch (const Rejected& e) {
     diag.Add(e.mark, e.message);
   } catch (const YAML::Exception& e) {
@@ -185,6 +191,19 @@ std::optional<YAML::Node> ParseYaml(std::string_view text, Diagnostics& diag) {
     diag.Add(YAML::Mark(), std::string("invalid YAML: ") + e.what());
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<YAML::Node> ParseYaml(std::string_view text, Diagnostics& diag) {
+  auto docs = Parse(text, diag, 1);
+  if (!docs) return std::nullopt;
+  return docs->front();
+}
+
+std::optional<std::vector<YAML::Node>> ParseYamlDocuments(std::string_view text,
+                                                          Diagnostics& diag) {
+  return Parse(text, diag, kMaxDocuments);
 }
 
 }  // namespace ninesd::config::internal

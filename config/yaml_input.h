@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "config/reader.h"
 #include "yaml-cpp/yaml.h"
@@ -17,9 +18,14 @@ namespace ninesd::config::internal {
 
 inline constexpr size_t kMaxDepth = 64;
 inline constexpr uint64_t kMaxNodes = 1'000'000;
+inline constexpr int kMaxDocuments = 1000;
 
 // nullopt (with a diagnostic in diag) when the text is not acceptable YAML.
 // An empty file gives a null node.
 std::optional<YAML::Node> ParseYaml(std::string_view text, Diagnostics& diag);
+// Same for a stream of documents separated by `---` (a config followed by
+// OpenSLO documents); the limits apply to the whole stream. An empty file
+// gives no documents.
+std::optional<std::vector<YAML::Node>> ParseYamlDocuments(std::string_view text, Diagnostics& diag);
 
 }  // namespace ninesd::config::internal

@@ -86,7 +86,9 @@ void Daemon::AddCollectable(const std::weak_ptr<prometheus::Collectable>& collec
   metrics_.AddCollectable(collectable);
 }
 
-void Daemon::AddMetricsWriter(MetricsWriter writer) { metrics_.AddWriter(std::move(writer)); }
+void Daemon::AddMetricsWriter(MetricsWriter writer, HandlerThread thread) {
+  metrics_.AddWriter(std::move(writer), thread == HandlerThread::kHttpWorker);
+}
 
 void Daemon::AddHttpHandler(const std::string& path, HttpHandler handler, Access access,
                             HandlerThread thread) {
@@ -109,6 +111,10 @@ void Daemon::OnConfigReloaded(std::function<void(const config::Config&)> hook) {
   reload_hooks_.push_back(std::move(hook));
 }
 
+void Daemon::OnStarting(std::function<Status()> hook) {
+  starting_hooks_.push_back(std::move(hook));
+}
+
 void Daemon::OnShutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
 
 Status Daemon::Start() {
@@ -123,6 +129,9 @@ Status Daemon::Start() {
   auto lock = StateDirLock::Acquire(state_dir);
   if (!lock) return lock.error();
   state_lock_.emplace(std::move(*lock));
+  for (auto& hook : starting_hooks_) {
+    if (Status st = hook(); !st) return st;
+  }
 
   std::shared_ptr<const BasicAuth> auth;
   if (!config_.server.basic_auth_user.empty()) {
@@ -223,6 +232,7 @@ HttpResponse Daemon::ServeMetrics() {
     if (!extra) return HttpResponse::Text(503, "event loop did not answer in time\n");
     response.body += *extra;
   }
+  metrics_.RenderThreadSafeWriters(response.body);
   return response;
 }
 

@@ -71,8 +71,10 @@ class Daemon {
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
   // More collectables for /metrics (held weakly).
   void AddCollectable(const std::weak_ptr<prometheus::Collectable>& collectable);
-  // Hand-written families appended after the collectables; run on the loop thread.
-  void AddMetricsWriter(MetricsWriter writer);
+  // Hand-written families appended after the collectables; run on the loop
+  // thread, or with HandlerThread::kHttpWorker on the worker serving the
+  // scrape (the writer must then be thread-safe).
+  void AddMetricsWriter(MetricsWriter writer, HandlerThread thread = HandlerThread::kLoop);
   // More endpoints (/status, /api/v1/...). GET and HEAD only.
   void AddHttpHandler(const std::string& path, HttpHandler handler,
                       Access access = Access::kAuthenticated,
@@ -81,6 +83,11 @@ class Daemon {
   // config(); in registration order. Settings that need a restart (server.*,
   // state.path) keep their running values in config().
   void OnConfigReloaded(std::function<void(const config::Config&)> hook);
+  // Called by Start() once the state directory lock is held, before the
+  // HTTP endpoint binds and READY=1: the place to open the state store,
+  // restore the core and start inputs. An error fails Start() (exit 1).
+  // In registration order.
+  void OnStarting(std::function<Status()> hook);
   // Called on the loop during a graceful stop, after the HTTP endpoint closed
   // and before the loop stops: the place for the final state checkpoint.
   // In reverse registration order (last wired, first stopped).
@@ -117,6 +124,7 @@ class Daemon {
 
   std::vector<std::function<void(const config::Config&)>> reload_hooks_;
   std::vector<std::function<void()>> shutdown_hooks_;
+  std::vector<std::function<Status()>> starting_hooks_;
 
   SystemdNotifier notifier_;
   asio::signal_set signals_;

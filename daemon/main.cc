@@ -8,20 +8,26 @@
 #include <string>
 #include <vector>
 
+#include "calc/calc.h"
 #include "config/config.h"
+#include "daemon/core_runtime.h"
 #include "daemon/daemon.h"
 #include "daemon/logging.h"
 #include "daemon/version_info.h"
 #include "replay/replay.h"
+#include "report/report.h"
 
 namespace {
 
 using namespace ninesd;
 
-int RunDaemon(const std::string& config_path, const std::string& log_level) {
+// reset_state: --reset-state, for store::StoreOptions::reset where the state
+// store is opened (after Start() holds the state directory lock).
+int RunDaemon(const std::string& config_path, const std::string& log_level, bool reset_state) {
   daemon::SetupLogging(*daemon::ParseLogLevel(log_level), daemon::StderrIsJournal());
   auto log = daemon::Logger("daemon");
-  log->debug("starting version={} config={}", daemon::NinesdVersion(), config_path);
+  log->debug("starting version={} config={} reset_state={}", daemon::NinesdVersion(), config_path,
+             reset_state);
 
   config::LoadResult loaded = config::LoadConfigFile(config_path);
   if (!loaded.ok()) {
@@ -30,14 +36,42 @@ int RunDaemon(const std::string& config_path, const std::string& log_level) {
     return 1;
   }
   daemon::Daemon d(config_path, std::move(*loaded.config));
-  // Modules are wired here, before Start(), as they land: each registers its
-  // metrics (d.registry(), d.AddMetricsWriter), endpoints (d.AddHttpHandler),
+  // Modules are wired here, before Start(): each registers its metrics
+  // (d.registry(), d.AddMetricsWriter), endpoints (d.AddHttpHandler),
   // d.OnConfigReloaded and d.OnShutdown (final checkpoint), and schedules its
   // work on d.io().
+  daemon::CoreRuntime::Options core_options;
+  core_options.has_backlog_input = d.config().kafka.has_value();
+  auto core = daemon::CoreRuntime::Create(d.io(), d.config(), core_options);
+  if (!core) {
+    log->error("{}", core.error().message);
+    return 1;
+  }
+  daemon::CoreRuntime& runtime = **core;
+  // Rendered on the HTTP worker from the last published figures.
+  d.AddMetricsWriter([&runtime](std::string& out) { runtime.WriteMetrics(out); },
+                     daemon::HandlerThread::kHttpWorker);
+  d.AddHttpHandler("/api/v1/slos", [&runtime](const daemon::HttpRequest&) {
+    daemon::HttpResponse r;
+    r.content_type = "application/json";
+    replay::WriteJson(runtime.spec(), runtime.evaluated_at(), runtime.figures().slos, r.body);
+    r.body += '\n';
+    return r;
+  });
+  d.OnConfigReloaded([&runtime, log](const config::Config& next) {
+    // The running model stays until state can move between models by name.
+    if (next.model.services.size() != runtime.spec().services.size() ||
+        next.model.slos.size() != runtime.spec().slos.size()) {
+      log->warn("reload: services and SLOs changes take effect at the next restart");
+    }
+  });
+  d.OnShutdown([&runtime] { runtime.Stop(); });
+
   if (Status started = d.Start(); !started) {
     log->error("{}", started.error().message);
     return 1;
   }
+  runtime.Start();
   return d.Run();
 }
 
@@ -83,6 +117,9 @@ int main(int argc, char** argv) {
   run->add_option("--log-level", log_level, "Minimum level logged")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+  bool reset_state = false;
+  run->add_flag("--reset-state", reset_state,
+                "Start with empty state: the state file is moved aside (never deleted)");
 
   std::vector<std::string> check_files;
   CLI::App* check = app.add_subcommand(
@@ -105,6 +142,37 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"json", "table"}))
       ->capture_default_str();
 
+  CLI::App* calc_cmd = app.add_subcommand(
+      "calc", "Allowed downtime of an objective; composite availability of a design");
+  calc_cmd->require_subcommand(1);
+  std::vector<std::string> calc_objectives;
+  CLI::App* calc_nines =
+      calc_cmd->add_subcommand("nines", "Allowed downtime per day, week, month, quarter, year");
+  calc_nines->add_option("OBJECTIVE", calc_objectives, "Objective in percent, e.g. 99.95")
+      ->required();
+  std::string calc_design_file, calc_target;
+  CLI::App* calc_design = calc_cmd->add_subcommand(
+      "design", "Availability of a design (series, parallel, k-of-n; see docs/calc.md)");
+  calc_design->add_option("FILE", calc_design_file, "Design file (YAML)")->required();
+  calc_design->add_option("--target", calc_target,
+                          "Objective in percent; exit 3 and list changes when not met");
+
+  report::ReportOptions report_options;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "SLA report of a period: attainment, downtime, credits, outages");
+  report_cmd->add_option("--config", report_options.config_path, "Configuration file (YAML)")
+      ->required();
+  report_cmd->add_option("--events", report_options.events_path,
+                         "Event file (JSONL) holding the period's history");
+  report_cmd->add_option("--period", report_options.period,
+                         "2026-11, 2026-Q4 or 2026, in each SLO's time zone");
+  report_cmd->add_option("--from", report_options.from, "Start of the period, RFC 3339");
+  report_cmd->add_option("--to", report_options.to, "End of the period (exclusive), RFC 3339");
+  report_cmd->add_option("--slo", report_options.slos, "SLOs to report (default: all)");
+  report_cmd->add_option("--format", report_options.format, "Output format")
+      ->check(CLI::IsMember({"md", "html", "json", "csv"}))
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -113,12 +181,19 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) return RunDaemon(config_path, log_level);
+    if (*run) return RunDaemon(config_path, log_level, reset_state);
     if (*check) return CheckConfig(check_files);
     if (*version) return PrintVersion();
     if (*replay_cmd) {
       if (!at.empty()) replay_options.at = at;
       return replay::RunReplay(replay_options, std::cout, std::cerr);
+    }
+    if (*report_cmd) return report::RunReport(report_options, std::cout, std::cerr);
+    if (*calc_nines) return calc::RunNines(calc_objectives, std::cout, std::cerr);
+    if (*calc_design) {
+      std::optional<std::string> target;
+      if (!calc_target.empty()) target = calc_target;
+      return calc::RunDesign(calc_design_file, target, std::cout, std::cerr);
     }
   } catch (const std::exception& e) {
     std::cerr << "ninesd: fatal: " << e.what() << "\n";

@@ -11,9 +11,9 @@ void MetricsEndpoint::AddCollectable(const std::weak_ptr<prometheus::Collectable
   collectables_.push_back(collectable);
 }
 
-void MetricsEndpoint::AddWriter(MetricsWriter writer) {
+void MetricsEndpoint::AddWriter(MetricsWriter writer, bool thread_safe) {
   std::lock_guard lock(mu_);
-  writers_.push_back(std::move(writer));
+  (thread_safe ? thread_safe_writers_ : writers_).push_back(std::move(writer));
 }
 
 bool MetricsEndpoint::HasWriters() const {
@@ -45,6 +45,15 @@ void MetricsEndpoint::RenderWriters(std::string& out) const {
   {
     std::lock_guard lock(mu_);
     writers = writers_;
+  }
+  for (const auto& writer : writers) writer(out);
+}
+
+void MetricsEndpoint::RenderThreadSafeWriters(std::string& out) const {
+  std::vector<MetricsWriter> writers;
+  {
+    std::lock_guard lock(mu_);
+    writers = thread_safe_writers_;
   }
   for (const auto& writer : writers) writer(out);
 }

@@ -6,7 +6,8 @@
 //
 // Thread safety: Add*() and Render*() may be called from any thread; a mutex
 // guards the lists. Each writer is called on whatever thread calls
-// RenderWriters() (the daemon calls it on the io_context thread).
+// RenderWriters() (the daemon calls it on the io_context thread); thread-safe
+// writers run on the HTTP worker serving the scrape.
 
 #include <prometheus/collectable.h>
 
@@ -29,18 +30,23 @@ class MetricsEndpoint {
   // Held weakly, as prometheus-cpp's Exposer does: a collectable that is gone
   // is skipped (and dropped from the list).
   void AddCollectable(const std::weak_ptr<prometheus::Collectable>& collectable);
-  void AddWriter(MetricsWriter writer);
+  // `thread_safe`: the writer may run on an HTTP worker (it reads only
+  // immutable or synchronized data), so a big render never stalls the loop.
+  void AddWriter(MetricsWriter writer, bool thread_safe = false);
 
   bool HasWriters() const;
   // Collects and serializes every live collectable.
   std::string RenderCollectables();
-  // Runs every writer, appending to `out`.
+  // Runs every loop-thread writer, appending to `out`.
   void RenderWriters(std::string& out) const;
+  // Runs every thread-safe writer, appending to `out` (any thread).
+  void RenderThreadSafeWriters(std::string& out) const;
 
  private:
   mutable std::mutex mu_;
   std::vector<std::weak_ptr<prometheus::Collectable>> collectables_;
   std::vector<MetricsWriter> writers_;
+  std::vector<MetricsWriter> thread_safe_writers_;
 };
 
 }  // namespace ninesd::daemon

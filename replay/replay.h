@@ -5,6 +5,9 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "slo/engine.h"
 
 namespace ninesd::replay {
 
@@ -14,6 +17,11 @@ struct ReplayOptions {
   std::optional<std::string> at;  // RFC 3339; default: the last event's time
   std::string format = "json";    // json | table
 };
+
+// The JSON document of SPEC section 5 for figures at `at` (also served by
+// the daemon at /api/v1/slos).
+void WriteJson(const slo::ModelSpec& spec, slo::Millis at, const std::vector<slo::SloStatus>& slos,
+               std::string& out);
 
 // Exit codes: 0 every line used, 3 some lines rejected, 1 fatal error.
 int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err);

@@ -6,11 +6,13 @@
 #include <functional>
 #include <limits>
 
+#include "slo/engine_internal.h"
+
 namespace ninesd::slo {
 namespace {
 
-constexpr Millis kNever = std::numeric_limits<Millis>::min();
-constexpr Millis kForever = std::numeric_limits<Millis>::max();
+using internal::kForever;
+using internal::kNever;
 // How far ahead maintenance intervals are expanded at a time.
 constexpr Millis kMaintenanceChunk = 8 * kDay;
 
@@ -68,70 +70,6 @@ const char* AlertSeverity(AlertKind k) {
   }
   return "";
 }
-
-// One location of one probe: its state at the service's finalized point F.
-struct Engine::ProbeSourceState {
-  uint16_t probe = 0;
-  uint16_t location = 0;
-  State state = State::kUnknown;
-  Millis last = kNever;                 // time of the last result
-  State streak_want = State::kUnknown;  // kUnknown: no streak
-  int streak_count = 0;
-  Millis streak_start = 0;
-};
-
-struct Engine::Service {
-  // Hot: read for every signal (kept in the first cache line).
-  bool composite = false;
-  bool dirty = false;        // signals buffered since the last materialization
-  uint32_t ratio_first = 0;  // ratio/latency SLOs: ratio_slos_[first, first + count)
-  uint32_t ratio_count = 0;
-  Millis heartbeat_timeout = 0;          // 0: no heartbeat source
-  Millis min_stale_after = 0;            // shortest stale_after of any probe (for activation)
-  std::vector<Signal> buffer;            // availability signals at or after F, in order
-  Millis heartbeat_deadline = kForever;  // last heartbeat + timeout
-  Millis probe_deadline = kForever;      // last probe result + stale_after
-  Millis deadline_registered = kForever;
-  // Cold.
-  const ServiceSpec* spec = nullptr;
-  Timeline timeline;
-  Millis final_until = 0;         // F: the timeline before F never changes again
-  Millis next_change = kForever;  // the state may change without a signal here
-  // Leaf sources at F.
-  State state_source = State::kUnknown;
-  Millis last_heartbeat = kNever;
-  std::vector<ProbeSourceState> probes;
-  // Maintenance.
-  std::optional<MaintenanceSchedule> maintenance;
-  std::vector<Interval> maint_cache;
-  Millis maint_from = 0, maint_to = 0;
-  // Graph and SLOs.
-  std::vector<uint32_t> dependents;
-  std::vector<uint32_t> slos;
-  Millis retention = 0;  // history kept behind now
-  Millis deadline() const { return std::min(heartbeat_deadline, probe_deadline); }
-  Millis pruned_at = 0;
-};
-
-struct Engine::SloRt {
-  // Hot: read for every outcome or counts event of the service.
-  SloKind kind = SloKind::kAvailability;
-  bool active = false;
-  double latency_threshold_ms = 0;
-  Millis last_bad = kNever;            // ratio / latency
-  Millis period_end = 0;               // calendar windows
-  std::optional<MinuteSeries> series;  // ratio / latency
-  // Cold.
-  const SloSpec* spec = nullptr;
-  std::optional<ZoneCalendar> zone;
-  Millis period_start = 0;
-  Millis horizon = 0;
-  // Burn-rate lookbacks: the configured ones, then those only the alert
-  // rules use.
-  std::vector<Millis> rate_windows;
-  bool firing[kNumAlertKinds] = {};
-  Millis since[kNumAlertKinds] = {};
-};
 
 Engine::Engine(ModelSpec spec) : spec_(std::move(spec)) {}
 Engine::~Engine() = default;
@@ -392,6 +330,16 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
     if (changes) changes->push_back({F, st.state});
     for (const Signal& s : svc.buffer) {
       if (s.ts >= until) break;
+      if (s.kind == SignalKind::kGap && s.probe == st.probe &&
+          (s.location == kAllLocations || s.location == st.location)) {
+        // No results were taken from here on (the daemon was down): unknown
+        // until the next result, and a pending streak is broken.
+        if (changes) Push(*changes, F, s.ts, State::kUnknown);
+        st.state = State::kUnknown;
+        st.streak_want = State::kUnknown;
+        st.last = kNever;
+        continue;
+      }
       if (s.kind != SignalKind::kProbe || s.probe != st.probe || s.location != st.location) {
         continue;
       }
@@ -616,13 +564,15 @@ void Engine::ApplyEvent(const Signal& s) {
   switch (s.kind) {
     case SignalKind::kState:
     case SignalKind::kHeartbeat:
-    case SignalKind::kProbe: {
+    case SignalKind::kProbe:
+    case SignalKind::kGap: {
       if (svc.composite) return;  // composites derive their state
       if (s.kind == SignalKind::kHeartbeat && svc.heartbeat_timeout == 0) return;
       svc.buffer.push_back(s);
       svc.dirty = true;
+      svc.ckpt_dirty = true;
       bool bad = (s.kind == SignalKind::kState && s.state != State::kUp) ||
-                 (s.kind == SignalKind::kProbe && !s.good);
+                 (s.kind == SignalKind::kProbe && !s.good) || s.kind == SignalKind::kGap;
       if (s.kind == SignalKind::kHeartbeat) {
         svc.heartbeat_deadline = s.ts + svc.heartbeat_timeout;
       } else if (s.kind == SignalKind::kProbe) {
@@ -666,6 +616,7 @@ void Engine::ApplyEvent(const Signal& s) {
         }
         AdvanceSeries(slo, s.ts);
         slo.series->Add(s.ts, c);
+        slo.ckpt_dirty = true;
         if (c.bad > 0) {
           slo.last_bad = s.ts;
           if (!slo.active) {
@@ -697,6 +648,7 @@ void Engine::Activate(uint32_t service) {
   for (uint32_t i : services_[service].slos) {
     if (!slos_[i].active) {
       slos_[i].active = true;
+      slos_[i].ckpt_dirty = true;
       active_.push_back(i);
     }
   }
@@ -737,6 +689,7 @@ void Engine::EvaluateGrid(Millis g) {
     Service& svc = services_[s];
     svc.deadline_registered = kForever;
     if (svc.deadline() < g) {
+      svc.ckpt_dirty = true;
       Activate(s);
       // Re-armed by the next signal of this service.
       if (svc.heartbeat_deadline < g) svc.heartbeat_deadline = kForever;
@@ -754,10 +707,12 @@ void Engine::EvaluateGrid(Millis g) {
     for (int a = 0; a < kNumAlertKinds; ++a) {
       bool c = cond[static_cast<size_t>(a)];
       if (c && !slo.firing[a] && !muted) {
+        slo.ckpt_dirty = true;
         slo.firing[a] = true;
         slo.since[a] = g;
         if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), true, g);
       } else if (!c && slo.firing[a]) {
+        slo.ckpt_dirty = true;
         slo.firing[a] = false;
         if (observer_) observer_->OnAlert(i, static_cast<AlertKind>(a), false, g);
       }
@@ -775,6 +730,7 @@ void Engine::EvaluateGrid(Millis g) {
     }
     if (!any_firing && (last_bad == kNever || last_bad < g - slo.horizon || last_bad < 0)) {
       slo.active = false;
+      slo.ckpt_dirty = true;
       active_[k] = active_.back();
       active_.pop_back();
     } else {
@@ -941,9 +897,62 @@ std::vector<SloStatus> Engine::Snapshot(Millis at) {
   return out;
 }
 
+StateDurations Engine::FinalDurations(uint32_t service, Millis from, Millis* final_until) {
+  Materialize(service, now_);
+  const Service& svc = services_[service];
+  *final_until = std::max(from, svc.final_until);
+  return svc.timeline.Durations(from, *final_until);
+}
+
 State Engine::ServiceState(uint32_t service) {
   Materialize(service, now_);
   return services_[service].timeline.current();
+}
+
+std::vector<Signal> Engine::ProbeGaps(Millis at) const {
+  std::vector<Signal> out;
+  for (uint32_t i = 0; i < services_.size(); ++i) {
+    if (services_[i].composite) continue;
+    for (size_t p = 0; p < spec_.services[i].probes.size(); ++p) {
+      Signal s;
+      s.ts = at;
+      s.service = i;
+      s.kind = SignalKind::kGap;
+      s.probe = static_cast<uint16_t>(p);
+      s.location = kAllLocations;
+      out.push_back(s);
+    }
+  }
+  return out;
+}
+
+std::vector<StateInterval> Engine::ServiceIntervals(uint32_t service, Millis from, Millis to) {
+  std::vector<StateInterval> out;
+  if (service >= services_.size() || from >= to) return out;
+  assert(to <= now_ && "intervals need the engine advanced to their end");
+  Materialize(service, to);
+  const Timeline& tl = services_[service].timeline;
+  auto add = [&](Millis a, Millis b, State st) {
+    a = std::max(a, from);
+    b = std::min(b, to);
+    if (a >= b) return;
+    if (!out.empty() && out.back().state == st && out.back().end == a) {
+      out.back().end = b;
+    } else {
+      out.push_back({a, b, st});
+    }
+  };
+  const size_t n = tl.segment_count();
+  const Millis kept = n > 0 ? tl.SegmentStart(0) : tl.end();
+  add(from, std::max(from, std::min(kept, to)), State::kUnknown);
+  for (size_t i = n > 0 ? tl.FindSegment(from) : 0; i < n; ++i) {
+    const Millis a = tl.SegmentStart(i);
+    if (a >= to) break;
+    const Millis b = i + 1 < n ? tl.SegmentStart(i + 1) : tl.end();
+    add(a, b, tl.SegmentState(i));
+  }
+  add(std::max(tl.end(), from), to, State::kUnknown);
+  return out;
 }
 
 size_t Engine::MemoryBytes() const {

@@ -35,6 +35,14 @@ struct FiringAlert {
   Millis since;
 };
 
+// A run of one state of a service's timeline: [start, end).
+struct StateInterval {
+  Millis start;
+  Millis end;
+  State state;
+  bool operator==(const StateInterval&) const = default;
+};
+
 struct BurnRate {
   Millis lookback;
   double rate;
@@ -71,6 +79,7 @@ struct StateChange {
   Millis t;
   State s;
 };
+struct StateAccess;  // the state codec (engine_state.cc)
 }  // namespace internal
 
 class Engine {
@@ -98,11 +107,26 @@ class Engine {
 
   // Current state of a service (its timeline, materialized to now()).
   State ServiceState(uint32_t service);
+  // The service's states over [from, to), to <= now(), as maximal runs in
+  // time order covering the range (unknown before the history kept). Reads
+  // the timeline (materialized to `to`), changes no figure: for reports.
+  std::vector<StateInterval> ServiceIntervals(uint32_t service, Millis from, Millis to);
+  // Time per state in [from, F), F being the point before which the
+  // service's history can no longer change (back-dating rewrites only after
+  // it); F is returned in `final_until`. For counters that must never go back.
+  StateDurations FinalDurations(uint32_t service, Millis from, Millis* final_until);
 
   // Memory attributable to per-service and per-SLO state, for benchmarks.
   size_t MemoryBytes() const;
 
+  // kGap signals at `at` for every configured probe of every leaf service,
+  // every location: after a restart, the time the daemon's own probes did
+  // not run becomes unknown (SPEC section 8) instead of continuing the last
+  // result. Push them through the Sequencer before new results.
+  std::vector<Signal> ProbeGaps(Millis at) const;
+
  private:
+  friend struct internal::StateAccess;
   struct ProbeSourceState;
   struct Service;
   struct SloRt;

@@ -77,6 +77,10 @@ class ByteRing {
   size_t cap_ = 0, head_ = 0, size_ = 0;
 };
 
+namespace internal {
+struct StateAccess;
+}  // namespace internal
+
 class MinuteSeries {
  public:
   // Keeps the minutes of the last `retention` (at least the longest window
@@ -110,6 +114,7 @@ class MinuteSeries {
   size_t MemoryBytes() const;
 
  private:
+  friend struct internal::StateAccess;    // the state codec (engine_state.cc)
   static constexpr int64_t kBlock = 128;  // minutes per checkpoint
   struct Checkpoint {
     Counts before;  // totals of the minutes before the block

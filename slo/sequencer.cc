@@ -17,12 +17,14 @@ Sequencer::Sequencer(Engine& engine, Millis allowed_lateness)
     : engine_(engine), lateness_(allowed_lateness) {}
 
 Millis Sequencer::watermark() const {
-  if (max_ts_ == kNone) return kNone;
+  // Before any signal, time released by ReleaseUpTo (the live daemon's
+  // clock) already bounds what may come.
+  if (max_ts_ == kNone) return released_;
   return std::max(max_ts_ - lateness_, released_);
 }
 
 Verdict Sequencer::Push(const Signal& s) {
-  if (max_ts_ != kNone && s.ts < watermark()) return Verdict::kLate;
+  if (s.ts < watermark()) return Verdict::kLate;
   if (s.id_hash != 0) {
     auto [it, inserted] = ids_.emplace(s.id_hash, s.ts);
     if (!inserted) return Verdict::kDuplicate;

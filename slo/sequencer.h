@@ -42,6 +42,7 @@ class Sequencer {
   size_t held() const { return held_; }
 
  private:
+  friend struct internal::StateAccess;
   static constexpr Millis kNone = INT64_MIN;
   Engine& engine_;
   Millis lateness_;

@@ -9,7 +9,11 @@
 
 namespace ninesd::slo {
 
-enum class SignalKind : uint8_t { kState, kHeartbeat, kOutcome, kCounts, kProbe };
+// kGap: no probe results were taken from ts on (the daemon was not running):
+// the probe's source (`probe`, `location`, or every location with
+// kAllLocations) is unknown until its next result. See Engine::ProbeGaps.
+enum class SignalKind : uint8_t { kState, kHeartbeat, kOutcome, kCounts, kProbe, kGap };
+inline constexpr uint16_t kAllLocations = 0xffff;
 
 struct Signal {
   Millis ts = 0;

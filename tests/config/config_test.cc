@@ -433,6 +433,35 @@ TEST(HookTest, WebhookNeedsAnHttpUrl) {
                   "with http:// or https://"});
 }
 
+TEST(HookTest, ConcurrencyIsAnExecOption) {
+  EXPECT_EQ(Errors("alerting:\n"
+                   "  hooks:\n"
+                   "    - {type: webhook, url: \"http://h/\", concurrency: 2}\n"),
+            Lines{"config.yaml:3:41: \"concurrency\" is not an option of webhook hooks in "
+                  "alerting.hooks[0]"});
+}
+
+TEST(HookTest, RetriesOutOfBounds) {
+  EXPECT_EQ(
+      Errors("alerting:\n  hooks: [{type: alertmanager, url: \"http://a/\", max_retries: 21}]\n"),
+      Lines{"config.yaml:2:63: alerting.hooks[0].max_retries: must be between 0 and 20, got "
+            "21"});
+}
+
+TEST(HookTest, DuplicateHookName) {
+  EXPECT_EQ(Errors("alerting:\n"
+                   "  hooks:\n"
+                   "    - {type: exec, command: [/bin/true]}\n"
+                   "    - {type: exec, command: [/bin/false], name: exec-1}\n"),
+            Lines{"config.yaml:4:49: alerting.hooks[1].name: duplicate hook name \"exec-1\" (also "
+                  "alerting.hooks[0])"});
+}
+
+TEST(HookTest, PendingTimeOutOfBounds) {
+  EXPECT_EQ(Errors("alerting: {for: 2d}\n"),
+            Lines{"config.yaml:1:17: alerting.for: must be between 0s and 1d, got 2d"});
+}
+
 // --- Probes ---
 
 TEST(ProbeRuleTest, TimeoutMustNotExceedInterval) {
@@ -472,6 +501,130 @@ TEST(ProbeRuleTest, RequiredKeyOfTheType) {
   EXPECT_EQ(Errors("services:\n  - name: web\n    probes: [{type: http}]\n"),
             Lines{"config.yaml:3:14: services[0].probes[0]: missing required key \"url\" for http "
                   "probes"});
+}
+
+TEST(ProbeRuleTest, RegexListItemsMustCompile) {
+  Lines errors = Errors(
+      "services:\n"
+      "  - name: web\n"
+      "    probes:\n"
+      "      - type: http\n"
+      "        url: \"http://web/\"\n"
+      "        expect: {fail_if_body_matches_regexp: [ok, \"[x\"]}\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(errors[0].starts_with(
+      "config.yaml:6:52: services[0].probes[0].expect.fail_if_body_matches_regexp[1]: "
+      "invalid regular expression \"[x\": "))
+      << errors[0];
+}
+
+TEST(ProbeRuleTest, HeaderMatchNeedsHeaderAndRegexp) {
+  EXPECT_EQ(
+      Errors("services:\n"
+             "  - name: web\n"
+             "    probes:\n"
+             "      - type: http\n"
+             "        url: \"http://web/\"\n"
+             "        expect: {fail_if_header_matches: [{header: \"a b\", regexp: x}, "
+             "{regexp: y}]}\n"),
+      (Lines{"config.yaml:6:52: services[0].probes[0].expect.fail_if_header_matches[0].header: "
+             "invalid header name \"a b\"",
+             "config.yaml:6:71: services[0].probes[0].expect.fail_if_header_matches[1]: "
+             "missing required key \"header\""}));
+}
+
+TEST(ProbeRuleTest, SslConditionsMustNotContradict) {
+  EXPECT_EQ(Errors("services:\n"
+                   "  - name: web\n"
+                   "    probes:\n"
+                   "      - type: http\n"
+                   "        url: \"http://web/\"\n"
+                   "        expect: {fail_if_ssl: true, fail_if_not_ssl: true}\n"),
+            Lines{"config.yaml:6:54: services[0].probes[0].expect.fail_if_not_ssl: contradicts "
+                  "fail_if_ssl: every response would fail"});
+}
+
+TEST(ProbeRuleTest, ClientCertificateNeedsItsKey) {
+  EXPECT_EQ(Errors("services:\n"
+                   "  - name: web\n"
+                   "    probes:\n"
+                   "      - type: http\n"
+                   "        url: \"https://web/\"\n"
+                   "        tls_config: {cert_file: /c.pem}\n"),
+            Lines{"config.yaml:6:21: services[0].probes[0].tls_config: cert_file and key_file go "
+                  "together (a client certificate needs its key)"});
+}
+
+TEST(ProbeRuleTest, TcpTlsConfigNeedsTls) {
+  EXPECT_EQ(
+      Errors("services:\n"
+             "  - name: db\n"
+             "    probes:\n"
+             "      - type: tcp\n"
+             "        target: \"db:5432\"\n"
+             "        tls_config: {insecure_skip_verify: true}\n"),
+      Lines{"config.yaml:6:21: services[0].probes[0].tls_config: needs tls: true on a tcp probe"});
+}
+
+TEST(ProbeRuleTest, QueryResponseStepNeedsSendOrExpect) {
+  EXPECT_EQ(Errors("services:\n"
+                   "  - name: db\n"
+                   "    probes:\n"
+                   "      - type: tcp\n"
+                   "        target: \"db:6379\"\n"
+                   "        query_response: [{send: PING}, {}]\n"),
+            Lines{"config.yaml:6:40: services[0].probes[0].query_response[1]: needs send, expect "
+                  "or both"});
+}
+
+TEST(ProbeRuleTest, DnsRcodesAreNamed) {
+  Lines errors = Errors(
+      "services:\n"
+      "  - name: dns\n"
+      "    probes:\n"
+      "      - {type: dns, server: \"127.0.0.1:53\", query_name: a.test, valid_rcodes: [NOERR]}\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(errors[0].starts_with(
+      "config.yaml:4:80: services[0].probes[0].valid_rcodes[0]: expected one of NOERROR"))
+      << errors[0];
+}
+
+TEST(ProbeRuleTest, OptionOfAnotherProbeType) {
+  EXPECT_EQ(Errors("services:\n"
+                   "  - name: gw\n"
+                   "    probes:\n"
+                   "      - {type: icmp, host: gw, transport: tcp}\n"),
+            Lines{"config.yaml:4:32: \"transport\" is not an option of icmp probes in "
+                  "services[0].probes[0]"});
+}
+
+TEST(ProbeRuleTest, BlackboxOptionsAreLoaded) {
+  LoadResult r = LoadConfigText(
+      "services:\n"
+      "  - name: s\n"
+      "    probes:\n"
+      "      - type: dns\n"
+      "        server: \"127.0.0.1:53\"\n"
+      "        query_name: a.test\n"
+      "        transport: tcp\n"
+      "        valid_rcodes: [NOERROR, NXDOMAIN]\n"
+      "        preferred_ip_protocol: ip4\n"
+      "        validate_answer_rrs: {fail_if_not_matches_regexp: [x]}\n"
+      "      - type: tcp\n"
+      "        target: \"127.0.0.1:6379\"\n"
+      "        query_response: [{send: PING, expect: PONG}]\n",
+      "config.yaml");
+  ASSERT_TRUE(r.ok());
+  const ProbeConfig& dns = r.config->probes[0];
+  EXPECT_EQ(dns.transport, DnsTransport::kTcp);
+  EXPECT_EQ(dns.valid_rcodes, (std::vector<int>{0, 3}));
+  EXPECT_EQ(dns.preferred_ip_protocol, IpProtocol::kIp4);
+  EXPECT_EQ(dns.validate_answer.fail_if_not_matches, std::vector<std::string>{"x"});
+  const ProbeConfig& tcp = r.config->probes[1];
+  ASSERT_EQ(tcp.query_response.size(), 1u);
+  EXPECT_EQ(tcp.query_response[0].send, "PING");
+  EXPECT_EQ(tcp.query_response[0].expect, "PONG");
+  EXPECT_EQ(tcp.preferred_ip_protocol, IpProtocol::kIp6);  // the blackbox default
 }
 
 // --- Kafka ---
@@ -600,9 +753,11 @@ TEST(SyntaxTest, DeepNesting) {
   EXPECT_EQ(Errors(text), Lines{"config.yaml:1:74: nesting deeper than 64 levels"});
 }
 
-TEST(SyntaxTest, OneDocumentPerFile) {
+TEST(SyntaxTest, OneNinesdDocumentPerFile) {
+  // Further documents may only be OpenSLO ones (tests/config/openslo_test.cc).
   EXPECT_EQ(Errors("---\nservices: []\n---\nslos: []\n"),
-            Lines{"config.yaml:3:1: only one YAML document is allowed per file"});
+            Lines{"config.yaml:4:1: a second ninesd document; further documents must be OpenSLO "
+                  "(apiVersion: openslo/v1)"});
 }
 
 TEST(SyntaxTest, MergeKeysAreNotSupported) {

@@ -55,6 +55,12 @@ TEST(DefaultsTest, SectionDefaultsEqualStructDefaults) {
   const HookConfig dh;
   ASSERT_EQ(c.alerting.hooks.size(), 1u);
   EXPECT_EQ(c.alerting.hooks[0].timeout, dh.timeout);
+  EXPECT_EQ(c.alerting.hooks[0].queue_size, dh.queue_size);
+  EXPECT_EQ(c.alerting.hooks[0].concurrency, dh.concurrency);
+  EXPECT_EQ(c.alerting.hooks[0].name, "exec-1");
+  const AlertingConfig da;
+  EXPECT_EQ(c.alerting.pending_for, da.pending_for);
+  EXPECT_EQ(c.alerting.keep_firing_for, da.keep_firing_for);
   const slo::ServiceSpec ds;
   const slo::ServiceSpec& s = c.model.services[0];
   EXPECT_EQ(s.quorum, ds.quorum);
@@ -363,6 +369,30 @@ TEST(AlertingTest, HooksAndIntervals) {
   EXPECT_EQ(a.hooks[3].type, HookType::kExec);
   EXPECT_EQ(a.hooks[3].command, (std::vector<std::string>{"/usr/bin/page", "--team", "shop"}));
   EXPECT_EQ(a.hooks[3].timeout, kMinute);
+  EXPECT_EQ(a.hooks[0].name, "alertmanager-1");
+  EXPECT_EQ(a.hooks[1].name, "alertmanager-2");
+  EXPECT_EQ(a.hooks[2].name, "webhook-1");
+}
+
+TEST(AlertingTest, DeliveryOptions) {
+  Config c = MustLoad(
+      "alerting:\n"
+      "  for: 2m\n"
+      "  keep_firing_for: 0s\n"
+      "  hooks:\n"
+      "    - {type: webhook, url: \"https://hooks/x\", name: chat, max_retries: 3,\n"
+      "       retry_backoff: 250ms, queue_size: 10}\n"
+      "    - {type: exec, command: [/usr/bin/page], concurrency: 2}\n");
+  const AlertingConfig& a = c.alerting;
+  EXPECT_EQ(a.pending_for, 2 * kMinute);
+  EXPECT_EQ(a.keep_firing_for, 0);
+  ASSERT_EQ(a.hooks.size(), 2u);
+  EXPECT_EQ(a.hooks[0].name, "chat");
+  EXPECT_EQ(a.hooks[0].max_retries, 3);
+  EXPECT_EQ(a.hooks[0].retry_backoff, 250);
+  EXPECT_EQ(a.hooks[0].queue_size, 10);
+  EXPECT_EQ(a.hooks[1].name, "exec-1");
+  EXPECT_EQ(a.hooks[1].concurrency, 2);
 }
 
 TEST(LoadTest, SourcePathIsKept) {

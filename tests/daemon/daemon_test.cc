@@ -169,5 +169,36 @@ TEST_F(DaemonTest, StopRunsShutdownHooksInReverseOrderAndExitsZero) {
   EXPECT_EQ(status_during_hook, 0);  // the endpoint closed before the hooks ran
 }
 
+TEST_F(DaemonTest, StartingHooksRunUnderTheLockBeforeReady) {
+  std::vector<int> order;
+  bool locked_during_hook = false;
+  daemon_->OnStarting([&]() -> Status {
+    order.push_back(1);
+    // A second lock on the same directory must fail while the hook runs.
+    locked_during_hook = !StateDirLock::Acquire(dir_ + "/state").ok();
+    return Ok{};
+  });
+  daemon_->OnStarting([&]() -> Status {
+    order.push_back(2);
+    return Ok{};
+  });
+  StartAndRun();
+  EXPECT_EQ(order, (std::vector<int>{1, 2}));
+  EXPECT_TRUE(locked_during_hook);
+}
+
+TEST_F(DaemonTest, AFailingStartingHookFailsStartWithItsMessage) {
+  bool second_ran = false;
+  daemon_->OnStarting([]() -> Status { return Error{"state: file is corrupt"}; });
+  daemon_->OnStarting([&]() -> Status {
+    second_ran = true;
+    return Ok{};
+  });
+  Status started = daemon_->Start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_EQ(started.error().message, "state: file is corrupt");
+  EXPECT_FALSE(second_ran);
+}
+
 }  // namespace
 }  // namespace ninesd::daemon

@@ -1,0 +1,268 @@
+// Checkpoint and restore cost of the state store with N SLOs (default
+// 100 000): half availability SLOs fed by probe results with 50 outages over
+// 30 days, half ratio SLOs with events in every minute of the last 2 hours.
+//
+//   store_bench [N] [DIR]
+//
+// Prints, as the median of 5 interleaved rounds:
+//   - full checkpoint: CollectState (on the loop) + the SQLite transaction,
+//     against a plain SQLite bulk insert of the same rows in one transaction
+//     (same pragmas: WAL, synchronous=FULL) — the floor for writing them;
+//   - incremental checkpoint after 1 % of the SLOs changed;
+//   - restore: Open (with quick_check) + Load + RestoreState into a new
+//     engine, against a plain SELECT of every row.
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "slo/engine.h"
+#include "slo/engine_state.h"
+#include "slo/sequencer.h"
+#include "store/state_store.h"
+
+using namespace ninesd;
+using namespace ninesd::slo;
+
+namespace {
+
+constexpr Millis kStart = 1'793'577'600'000;
+constexpr Millis kSpan = 30 * kDay;
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+ModelSpec Model(int n) {
+  ModelSpec spec;
+  for (int i = 0; i < n; ++i) {
+    ServiceSpec svc;
+    svc.name = "svc-" + std::to_string(i);
+    const bool avail = i % 2 == 0;
+    if (avail) svc.probes.push_back({"http", 90'000, 1, 1});
+    spec.services.push_back(svc);
+    SloSpec slo;
+    slo.name = "slo-" + std::to_string(i);
+    slo.service = static_cast<uint32_t>(i);
+    slo.kind = avail ? SloKind::kAvailability : SloKind::kRatio;
+    slo.objective = 0.999;
+    slo.window.rolling = avail ? 30 * kDay : kHour;
+    if (!avail) {
+      slo.lookbacks = {5 * kMinute, 30 * kMinute, kHour};
+      slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
+    }
+    spec.slos.push_back(slo);
+  }
+  spec.evaluation_interval = kHour;
+  return spec;
+}
+
+Signal ProbeAt(uint32_t svc, Millis t, bool ok) {
+  Signal s;
+  s.ts = t;
+  s.service = svc;
+  s.kind = SignalKind::kProbe;
+  s.good = ok;
+  return s;
+}
+
+Signal OutcomeAt(uint32_t svc, Millis t, bool ok) {
+  Signal s;
+  s.ts = t;
+  s.service = svc;
+  s.kind = SignalKind::kOutcome;
+  s.good = ok;
+  return s;
+}
+
+// 30 days of history: per availability service 50 outages (a failed and a
+// recovering probe result), per ratio service one event a minute in the last
+// two hours.
+std::vector<Signal> History(int n) {
+  std::mt19937_64 rng(1);
+  std::vector<Signal> sig;
+  for (int i = 0; i < n; i += 2) {
+    const uint32_t svc = static_cast<uint32_t>(i);
+    sig.push_back(ProbeAt(svc, kStart, true));
+    for (int k = 0; k < 50; ++k) {
+      Millis t = kStart + static_cast<Millis>(rng() % static_cast<uint64_t>(kSpan - kHour));
+      sig.push_back(ProbeAt(svc, t, false));
+      sig.push_back(ProbeAt(svc, t + static_cast<Millis>(60'000 + rng() % 540'000), true));
+    }
+    // Results keep coming (else probes go stale): one every 80 s at the end.
+    for (Millis t = kStart + kSpan - 2 * kHour; t < kStart + kSpan; t += 80'000) {
+      sig.push_back(ProbeAt(svc, t + i % 80'000, true));
+    }
+  }
+  for (int i = 1; i < n; i += 2) {
+    for (Millis t = kStart + kSpan - 2 * kHour; t < kStart + kSpan; t += kMinute) {
+      sig.push_back(OutcomeAt(static_cast<uint32_t>(i), t + i % kMinute, rng() % 100 != 0));
+    }
+  }
+  std::sort(sig.begin(), sig.end(), [](const Signal& a, const Signal& b) { return a.ts < b.ts; });
+  return sig;
+}
+
+// The floor: the same rows into a bare table, one transaction.
+double PeerInsert(const std::string& path, const EngineState& st) {
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db,
+               "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+               "CREATE TABLE t(name TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID;",
+               nullptr, nullptr, nullptr);
+  double t0 = Now();
+  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO t VALUES(?1, ?2)", -1, &s, nullptr);
+  for (const auto* rows : {&st.services, &st.slos}) {
+    for (const StateRow& r : *rows) {
+      sqlite3_bind_text(s, 1, r.key.data(), static_cast<int>(r.key.size()), SQLITE_STATIC);
+      sqlite3_bind_blob(s, 2, r.blob.data(), static_cast<int>(r.blob.size()), SQLITE_STATIC);
+      sqlite3_step(s);
+      sqlite3_reset(s);
+    }
+  }
+  sqlite3_finalize(s);
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  double t = Now() - t0;
+  sqlite3_close(db);
+  return t;
+}
+
+double PeerSelect(const std::string& path) {
+  double t0 = Now();
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* s = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name, state FROM t", -1, &s, nullptr);
+  std::vector<StateRow> rows;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    rows.push_back({reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                    std::string(static_cast<const char*>(sqlite3_column_blob(s, 1)),
+                                static_cast<size_t>(sqlite3_column_bytes(s, 1)))});
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return Now() - t0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int n = argc > 1 ? std::atoi(argv[1]) : 100'000;
+  const std::string dir = argc > 2 ? argv[2] : "/tmp";
+  const std::string path = dir + "/store_bench.db", peer = dir + "/store_bench_peer.db";
+  constexpr int kRounds = 5;
+
+  ModelSpec spec = Model(n);
+  auto engine = std::move(Engine::Create(spec)).value();
+  Sequencer seq(*engine, spec.allowed_lateness);
+  double t0 = Now();
+  std::vector<Signal> hist = History(n);
+  for (const Signal& s : hist) seq.Push(s);
+  seq.ReleaseUpTo(kStart + kSpan);
+  std::printf("state: %d SLOs, %zu signals of history applied in %.1f s\n", n, hist.size(),
+              Now() - t0);
+  hist.clear();
+  hist.shrink_to_fit();
+
+  std::mt19937_64 rng(2);
+  Millis now = kStart + kSpan;
+  std::vector<double> full_encode, full_write, peer_write, inc_encode, inc_write;
+  std::vector<double> open_s, load_s, restore_s, peer_read;
+  size_t full_bytes = 0, inc_bytes = 0, inc_rows = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + "-wal");
+    auto store = std::move(store::StateStore::Open(path)).value();
+    // Full checkpoint (first after a start).
+    double a = Now();
+    store::CheckpointData d;
+    d.engine = CollectState(*engine, &seq, true);
+    full_encode.push_back(Now() - a);
+    full_bytes = d.engine.bytes();
+    // The peer on the same rows, interleaved.
+    peer_write.push_back(PeerInsert(peer, d.engine));
+    auto w = store->Write(std::move(d));
+    if (!w.ok()) {
+      std::fprintf(stderr, "%s\n", w.error().message.c_str());
+      return 1;
+    }
+    full_write.push_back(w->seconds);
+
+    // 1 % of the SLOs change: a signal each, 10 s of event time later.
+    now += 10'000;
+    for (int k = 0; k < n / 100; ++k) {
+      uint32_t svc = static_cast<uint32_t>(rng() % static_cast<uint64_t>(n));
+      seq.Push(svc % 2 == 0 ? ProbeAt(svc, now, rng() % 2) : OutcomeAt(svc, now, rng() % 2));
+    }
+    seq.ReleaseUpTo(now + spec.allowed_lateness + 1000);
+    a = Now();
+    d = {};
+    d.engine = CollectState(*engine, &seq, false);
+    inc_encode.push_back(Now() - a);
+    inc_bytes = d.engine.bytes();
+    inc_rows = d.engine.services.size() + d.engine.slos.size();
+    w = store->Write(std::move(d));
+    if (!w.ok()) return 1;
+    inc_write.push_back(w->seconds);
+    store.reset();
+
+    // Restore: as a restart does it.
+    a = Now();
+    auto reopened = std::move(store::StateStore::Open(path)).value();
+    open_s.push_back(Now() - a);
+    a = Now();
+    auto loaded = std::move(reopened->Load()).value();
+    load_s.push_back(Now() - a);
+    a = Now();
+    auto fresh = std::move(Engine::Create(spec)).value();
+    Sequencer fresh_seq(*fresh, spec.allowed_lateness);
+    auto rep = RestoreState(*fresh, &fresh_seq, loaded.engine);
+    restore_s.push_back(Now() - a);
+    if (!rep.ok() || rep->slos_restored != static_cast<size_t>(n)) {
+      std::fprintf(stderr, "restore failed\n");
+      return 1;
+    }
+    peer_read.push_back(PeerSelect(peer));
+  }
+  const double fe = Median(full_encode), fw = Median(full_write), pw = Median(peer_write);
+  const double ie = Median(inc_encode), iw = Median(inc_write);
+  const double os = Median(open_s), ls = Median(load_s), rs = Median(restore_s);
+  const double pr = Median(peer_read);
+  std::printf("file: %.1f MiB\n",
+              static_cast<double>(std::filesystem::file_size(path)) / (1 << 20));
+  std::printf(
+      "full checkpoint: %.1f MiB, %zu rows: encode %.0f ms + write %.0f ms = %.0f ms; "
+      "peer bulk insert %.0f ms; write / peer = %.2f\n",
+      static_cast<double>(full_bytes) / (1 << 20), static_cast<size_t>(2 * n), fe * 1e3, fw * 1e3,
+      (fe + fw) * 1e3, pw * 1e3, fw / pw);
+  std::printf(
+      "incremental checkpoint (1%% changed): %zu rows, %.1f KiB: encode %.1f ms + write "
+      "%.1f ms = %.1f ms\n",
+      inc_rows, static_cast<double>(inc_bytes) / 1024, ie * 1e3, iw * 1e3, (ie + iw) * 1e3);
+  std::printf(
+      "restore: open+quick_check %.0f ms + load %.0f ms + decode %.0f ms = %.0f ms; "
+      "peer select-all %.0f ms\n",
+      os * 1e3, ls * 1e3, rs * 1e3, (os + ls + rs) * 1e3, pr * 1e3);
+  std::filesystem::remove(path);
+  std::filesystem::remove(path + "-wal");
+  std::filesystem::remove(peer);
+  std::filesystem::remove(peer + "-wal");
+  return 0;
+}

@@ -1,0 +1,220 @@
+#include "daemon/core_runtime.h"
+
+#include <algorithm>
+#include <asio/post.hpp>
+
+namespace ninesd::daemon {
+namespace {
+
+slo::Millis SystemNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CoreRuntime>> CoreRuntime::Create(asio::io_context& io,
+                                                         const config::Config& config,
+                                                         Options options) {
+  auto engine = slo::Engine::Create(config.model);
+  if (!engine) return engine.error().Wrap("core");
+  if (!options.wall_clock) options.wall_clock = SystemNow;
+  return std::unique_ptr<CoreRuntime>(
+      new CoreRuntime(io, config, std::move(options), std::move(*engine)));
+}
+
+CoreRuntime::CoreRuntime(asio::io_context& io, const config::Config& config, Options options,
+                         std::unique_ptr<slo::Engine> engine)
+    : io_(io),
+      config_(config),
+      options_(std::move(options)),
+      engine_(std::move(engine)),
+      sequencer_(std::make_unique<slo::Sequencer>(*engine_, engine_->spec().allowed_lateness)),
+      writer_(engine_->spec()),
+      timer_(io),
+      catching_up_(options_.has_backlog_input) {
+  engine_->SetObserver(this);
+  const size_t services = engine_->spec().services.size();
+  downtime_seconds_.assign(services, 0);
+  counted_until_.assign(services, 0);
+  breaches_.assign(engine_->spec().slos.size(), 0);
+  auto first = std::make_shared<Published>();
+  first->figures.services.assign(services, slo::State::kUnknown);
+  first->figures.downtime_seconds = downtime_seconds_;
+  first->figures.breaches = breaches_;
+  published_ = std::move(first);
+}
+
+CoreRuntime::~CoreRuntime() {
+  *alive_ = false;
+  engine_->SetObserver(nullptr);
+}
+
+void CoreRuntime::Start() {
+  running_ = true;
+  if (!catching_up_) Tick();
+  ScheduleTick();
+}
+
+void CoreRuntime::Stop() {
+  running_ = false;
+  timer_.cancel();
+}
+
+void CoreRuntime::ScheduleTick() {
+  if (!running_) return;
+  timer_.expires_after(options_.tick);
+  timer_.async_wait([this, alive = alive_](const std::error_code& ec) {
+    if (ec || !*alive) return;
+    Tick();
+    ScheduleTick();
+  });
+}
+
+events::Reject CoreRuntime::Push(const slo::Signal& s) {
+  if (catching_up_) {
+    ++rejected_[static_cast<size_t>(events::Reject::kLate)];
+    return events::Reject::kLate;
+  }
+  switch (sequencer_->Push(s)) {
+    case slo::Verdict::kAccepted:
+      ++accepted_;
+      return events::Reject::kNone;
+    case slo::Verdict::kLate:
+      ++rejected_[static_cast<size_t>(events::Reject::kLate)];
+      return events::Reject::kLate;
+    case slo::Verdict::kDuplicate:
+      ++rejected_[static_cast<size_t>(events::Reject::kDuplicate)];
+      return events::Reject::kDuplicate;
+  }
+  return events::Reject::kNone;
+}
+
+void CoreRuntime::PostBatch(IngestBatch batch) {
+  asio::post(io_, [this, alive = alive_, b = std::move(batch)]() mutable {
+    if (*alive) ApplyBatch(b);
+  });
+}
+
+void CoreRuntime::ApplyBatch(IngestBatch& batch) {
+  for (const slo::Signal& s : batch.signals) {
+    switch (sequencer_->Push(s)) {
+      case slo::Verdict::kAccepted:
+        ++accepted_;
+        break;
+      case slo::Verdict::kLate:
+        ++rejected_[static_cast<size_t>(events::Reject::kLate)];
+        break;
+      case slo::Verdict::kDuplicate:
+        ++rejected_[static_cast<size_t>(events::Reject::kDuplicate)];
+        break;
+    }
+  }
+  for (size_t r = 0; r < batch.rejected.size(); ++r) rejected_[r] += batch.rejected[r];
+  for (const SourcePosition& p : batch.positions) {
+    positions_[{p.topic, p.partition}] = p.next_offset;
+  }
+  if (batch.caught_up && catching_up_) {
+    catching_up_ = false;
+    Tick();
+  }
+}
+
+void CoreRuntime::Tick() {
+  if (!catching_up_) {
+    slo::Millis t = options_.wall_clock() - engine_->spec().allowed_lateness;
+    if (!engine_->started() || t > engine_->now()) sequencer_->ReleaseUpTo(t);
+  }
+  if (engine_->started()) Refresh();
+}
+
+void CoreRuntime::Refresh() {
+  if (pending_) return;  // the last refresh is still running in slices
+  pending_ = std::make_shared<Published>();
+  pending_->at = engine_->now();
+  pending_->figures.slos.reserve(engine_->spec().slos.size());
+  pending_->figures.services.reserve(downtime_seconds_.size());
+  RefreshStep();
+}
+
+// One slice of a refresh: each SLO is evaluated at the core's time when its
+// slice runs, so signals applied between slices are never "from the future".
+void CoreRuntime::RefreshStep() {
+  exporter::SloFigures& f = pending_->figures;
+  const size_t n_slos = engine_->spec().slos.size();
+  const size_t n_services = downtime_seconds_.size();
+  size_t budget = options_.refresh_slice == 0 ? SIZE_MAX : options_.refresh_slice;
+  const slo::Millis now = engine_->now();
+  for (; budget > 0 && f.slos.size() < n_slos; --budget) {
+    f.slos.push_back(engine_->Evaluate(static_cast<uint32_t>(f.slos.size()), now));
+  }
+  for (; budget > 0 && f.services.size() < n_services; --budget) {
+    const auto i = static_cast<uint32_t>(f.services.size());
+    f.services.push_back(engine_->ServiceState(i));
+    // Only final history: a counter must never take back what it showed.
+    slo::Millis until = 0;
+    slo::StateDurations d = engine_->FinalDurations(i, counted_until_[i], &until);
+    downtime_seconds_[i] += static_cast<double>(d[static_cast<size_t>(slo::State::kDown)]) / 1000.0;
+    counted_until_[i] = until;
+  }
+  if (f.slos.size() < n_slos || f.services.size() < n_services) {
+    asio::post(io_, [this, alive = alive_] {
+      if (*alive) RefreshStep();
+    });
+    return;
+  }
+  f.downtime_seconds = downtime_seconds_;
+  f.breaches = breaches_;
+  pending_->accepted = accepted_;
+  pending_->rejected = rejected_;
+  {
+    std::lock_guard lock(published_mu_);
+    published_ = std::move(pending_);
+  }
+  pending_.reset();
+  for (auto& hook : evaluated_hooks_) hook();
+}
+
+void CoreRuntime::OnAlert(std::function<void(const AlertTransition&)> hook) {
+  alert_hooks_.push_back(std::move(hook));
+}
+
+void CoreRuntime::OnEvaluated(std::function<void()> hook) {
+  evaluated_hooks_.push_back(std::move(hook));
+}
+
+void CoreRuntime::OnAlert(uint32_t slo, slo::AlertKind kind, bool firing, slo::Millis at) {
+  if (firing && kind == slo::AlertKind::kBreached) ++breaches_[slo];
+  AlertTransition t{slo, kind, firing, at};
+  for (auto& hook : alert_hooks_) hook(t);
+}
+
+std::shared_ptr<const CoreRuntime::Published> CoreRuntime::published() const {
+  std::lock_guard lock(published_mu_);
+  return published_;
+}
+
+void CoreRuntime::WriteMetrics(std::string& out) const {
+  std::shared_ptr<const Published> p = published();
+  writer_.Write(p->figures, out);
+  out +=
+      "# HELP ninesd_events_rejected_total Events not counted, by reason.\n"
+      "# TYPE ninesd_events_rejected_total counter\n";
+  for (int r = 1; r < events::kNumRejects; ++r) {
+    out += "ninesd_events_rejected_total{reason=\"";
+    out += events::RejectLabel(static_cast<events::Reject>(r));
+    out += "\"} ";
+    out += std::to_string(p->rejected[static_cast<size_t>(r)]);
+    out += '\n';
+  }
+  out +=
+      "# HELP ninesd_events_accepted_total Signals taken into the core (events and probe "
+      "results).\n"
+      "# TYPE ninesd_events_accepted_total counter\n"
+      "ninesd_events_accepted_total ";
+  out += std::to_string(p->accepted);
+  out += '\n';
+}
+
+}  // namespace ninesd::daemon

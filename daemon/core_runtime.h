@@ -1,0 +1,166 @@
+#pragma once
+// CoreRuntime: the SLO core (slo::Engine behind a slo::Sequencer) living on
+// the daemon's io_context thread. Probes push signals on the loop; the Kafka
+// consumer thread posts whole batches (one hand-off per batch, no lock per
+// event). A tick moves the core's time to wall clock - allowed_lateness, so
+// silence turns into missed heartbeats and stale probes, and refreshes the
+// figures /metrics serves: a scrape never recomputes an SLO.
+//
+// Time: the figures are those of engine().now(), allowed_lateness behind the
+// wall clock; nothing earlier can still change (SPEC section 3).
+//
+// Thread: loop thread, except PostBatch (any thread).
+
+#include <array>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+#include "config/config.h"
+#include "events/decoder.h"
+#include "export/slo_metrics.h"
+#include "slo/engine.h"
+#include "slo/sequencer.h"
+
+namespace ninesd::daemon {
+
+// Where one input partition stands: the next offset to read.
+struct SourcePosition {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t next_offset = 0;
+};
+
+// What the Kafka consumer hands over: decoded signals in arrival order, the
+// positions after them, and what the decoder rejected on the way.
+struct IngestBatch {
+  std::vector<slo::Signal> signals;
+  std::vector<SourcePosition> positions;
+  std::array<uint64_t, events::kNumRejects> rejected{};
+  // Every partition was read to its end after this batch (may be sent with
+  // no signals while idle).
+  bool caught_up = false;
+};
+
+// One alert transition of the core, with the names a hook needs.
+struct AlertTransition {
+  uint32_t slo = 0;
+  slo::AlertKind kind = slo::AlertKind::kBurnPage;
+  bool firing = false;
+  slo::Millis at = 0;  // event time of the grid point that decided it
+};
+
+class CoreRuntime : private slo::EngineObserver {
+ public:
+  using Clock = std::function<slo::Millis()>;  // wall clock, ms since the epoch
+
+  struct Options {
+    std::chrono::milliseconds tick{1000};
+    Clock wall_clock;  // default: system_clock
+    // An input with a backlog feeds the core (Kafka): until it reports
+    // caught_up, event time comes from its events alone — the wall clock
+    // would make the backlog late — and probe results are refused.
+    bool has_backlog_input = false;
+    // SLOs (or services) evaluated per loop turn during a refresh; 0: all at
+    // once. A slice of 500 costs the loop about half a millisecond.
+    size_t refresh_slice = 500;
+  };
+
+  static Result<std::unique_ptr<CoreRuntime>> Create(asio::io_context& io,
+                                                     const config::Config& config, Options options);
+  ~CoreRuntime() override;
+  CoreRuntime(const CoreRuntime&) = delete;
+  CoreRuntime& operator=(const CoreRuntime&) = delete;
+
+  // Starts the core's history at the current wall time (before it: unknown)
+  // and arms the tick.
+  void Start();
+  void Stop();
+
+  // A signal from the loop (probes). kNone when taken, kLate or kDuplicate;
+  // kLate too while a backlog input catches up.
+  events::Reject Push(const slo::Signal& s);
+  bool catching_up() const { return catching_up_; }
+  // A batch from any thread; applied on the loop.
+  void PostBatch(IngestBatch batch);
+  // Moves time to wall - allowed_lateness and refreshes the figures (the
+  // tick calls it; tests may call it directly). The refresh runs in slices
+  // on the loop (Options::refresh_slice) and publishes when complete.
+  void Tick();
+
+  // Called on every alert transition, in event-time order.
+  void OnAlert(std::function<void(const AlertTransition&)> hook);
+  // Called after each refresh of figures().
+  void OnEvaluated(std::function<void()> hook);
+
+  const config::Config& config() const { return config_; }
+  const slo::ModelSpec& spec() const { return engine_->spec(); }
+  slo::Engine& engine() { return *engine_; }
+  slo::Sequencer& sequencer() { return *sequencer_; }
+  // What one refresh published: immutable, shared with HTTP workers.
+  struct Published {
+    exporter::SloFigures figures;
+    slo::Millis at = 0;  // 0 before the first refresh
+    uint64_t accepted = 0;
+    std::array<uint64_t, events::kNumRejects> rejected{};
+  };
+  // Any thread.
+  std::shared_ptr<const Published> published() const;
+  // Loop thread: figures as of evaluated_at() (0 before the first refresh).
+  const exporter::SloFigures& figures() const { return published_->figures; }
+  slo::Millis evaluated_at() const { return published_->at; }
+  // Input positions whose signals are all in the sequencer or the engine.
+  const std::map<std::pair<std::string, int32_t>, int64_t>& positions() const { return positions_; }
+  uint64_t accepted() const { return accepted_; }
+  uint64_t rejected(events::Reject r) const { return rejected_[static_cast<size_t>(r)]; }
+
+  // The per-SLO and per-service families, plus ninesd_events_rejected_total,
+  // from the last published figures. Any thread: a scrape renders on the
+  // HTTP worker and never stalls the loop.
+  void WriteMetrics(std::string& out) const;
+
+ private:
+  CoreRuntime(asio::io_context& io, const config::Config& config, Options options,
+              std::unique_ptr<slo::Engine> engine);
+  void OnAlert(uint32_t slo, slo::AlertKind kind, bool firing, slo::Millis at) override;
+  void ApplyBatch(IngestBatch& batch);
+  void Refresh();
+  void RefreshStep();
+  void ScheduleTick();
+
+  asio::io_context& io_;
+  config::Config config_;
+  Options options_;
+  std::unique_ptr<slo::Engine> engine_;
+  std::unique_ptr<slo::Sequencer> sequencer_;
+  exporter::SloMetricsWriter writer_;
+  asio::steady_timer timer_;
+  bool running_ = false;
+  bool catching_up_ = false;
+  // Set false by the destructor: batches posted after it are dropped.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+
+  std::vector<double> downtime_seconds_;    // per service
+  std::vector<slo::Millis> counted_until_;  // per service: downtime counted before
+  std::vector<uint64_t> breaches_;          // per SLO
+  mutable std::mutex published_mu_;         // guards the pointer, not the object
+  std::shared_ptr<const Published> published_;
+  std::shared_ptr<Published> pending_;  // a refresh in progress
+  std::map<std::pair<std::string, int32_t>, int64_t> positions_;
+  uint64_t accepted_ = 0;
+  std::array<uint64_t, events::kNumRejects> rejected_{};
+
+  std::vector<std::function<void(const AlertTransition&)>> alert_hooks_;
+  std::vector<std::function<void()>> evaluated_hooks_;
+};
+
+}  // namespace ninesd::daemon

@@ -1,0 +1,89 @@
+#pragma once
+// The engine's per-service and per-SLO runtime structs, shared by engine.cc
+// and the state codec (engine_state.cc), which saves and restores them.
+// Not part of the core's public interface.
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "slo/engine.h"
+
+namespace ninesd::slo {
+namespace internal {
+inline constexpr Millis kNever = std::numeric_limits<Millis>::min();
+inline constexpr Millis kForever = std::numeric_limits<Millis>::max();
+}  // namespace internal
+
+// One location of one probe: its state at the service's finalized point F.
+struct Engine::ProbeSourceState {
+  uint16_t probe = 0;
+  uint16_t location = 0;
+  State state = State::kUnknown;
+  Millis last = internal::kNever;       // time of the last result
+  State streak_want = State::kUnknown;  // kUnknown: no streak
+  int streak_count = 0;
+  Millis streak_start = 0;
+};
+
+struct Engine::Service {
+  // Changed since the last checkpoint collected it (engine_state.h). Set
+  // where a signal or an alert-grid decision changes the service; time
+  // passing alone (materializing further) does not count: it is replayed
+  // the same way from the older state.
+  bool ckpt_dirty = true;
+  // Hot: read for every signal (kept in the first cache line).
+  bool composite = false;
+  bool dirty = false;        // signals buffered since the last materialization
+  uint32_t ratio_first = 0;  // ratio/latency SLOs: ratio_slos_[first, first + count)
+  uint32_t ratio_count = 0;
+  Millis heartbeat_timeout = 0;  // 0: no heartbeat source
+  Millis min_stale_after = 0;    // shortest stale_after of any probe (for activation)
+  std::vector<Signal> buffer;    // availability signals at or after F, in order
+  Millis heartbeat_deadline = internal::kForever;  // last heartbeat + timeout
+  Millis probe_deadline = internal::kForever;      // last probe result + stale_after
+  Millis deadline_registered = internal::kForever;
+  // Cold.
+  const ServiceSpec* spec = nullptr;
+  Timeline timeline;
+  Millis final_until = 0;                   // F: the timeline before F never changes again
+  Millis next_change = internal::kForever;  // the state may change without a signal here
+  // Leaf sources at F.
+  State state_source = State::kUnknown;
+  Millis last_heartbeat = internal::kNever;
+  std::vector<ProbeSourceState> probes;
+  // Maintenance.
+  std::optional<MaintenanceSchedule> maintenance;
+  std::vector<Interval> maint_cache;
+  Millis maint_from = 0, maint_to = 0;
+  // Graph and SLOs.
+  std::vector<uint32_t> dependents;
+  std::vector<uint32_t> slos;
+  Millis retention = 0;  // history kept behind now
+  Millis deadline() const { return std::min(heartbeat_deadline, probe_deadline); }
+  Millis pruned_at = 0;
+};
+
+struct Engine::SloRt {
+  bool ckpt_dirty = true;  // as Service::ckpt_dirty
+  // Hot: read for every outcome or counts event of the service.
+  SloKind kind = SloKind::kAvailability;
+  bool active = false;
+  double latency_threshold_ms = 0;
+  Millis last_bad = internal::kNever;  // ratio / latency
+  Millis period_end = 0;               // calendar windows
+  std::optional<MinuteSeries> series;  // ratio / latency
+  // Cold.
+  const SloSpec* spec = nullptr;
+  std::optional<ZoneCalendar> zone;
+  Millis period_start = 0;
+  Millis horizon = 0;
+  // Burn-rate lookbacks: the configured ones, then those only the alert
+  // rules use.
+  std::vector<Millis> rate_windows;
+  bool firing[kNumAlertKinds] = {};
+  Millis since[kNumAlertKinds] = {};
+};
+
+}  // namespace ninesd::slo

@@ -1,0 +1,138 @@
+// Report periods, credit tiers, the build from the fixture's events, and the
+// renderers' escaping.
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "config/config.h"
+#include "report/build.h"
+#include "report/model.h"
+#include "report/period.h"
+#include "report/render.h"
+
+namespace ninesd::report {
+namespace {
+
+Millis At(const char* t) { return *slo::ParseRfc3339(t); }
+
+TEST(PeriodTest, MonthInAZoneWithADstChange) {
+  auto p = PeriodBounds("2026-10", "Europe/Berlin");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->first, At("2026-09-30T22:00:00Z"));
+  EXPECT_EQ(p->second, At("2026-10-31T23:00:00Z"));
+  EXPECT_EQ(p->second - p->first, 745 * slo::kHour);
+}
+
+TEST(PeriodTest, QuarterAndYearInUtc) {
+  auto q = PeriodBounds("2026-Q4", "UTC");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(q->first, At("2026-10-01T00:00:00Z"));
+  EXPECT_EQ(q->second, At("2027-01-01T00:00:00Z"));
+  auto y = PeriodBounds("2028", "UTC");
+  ASSERT_TRUE(y.ok());
+  EXPECT_EQ(y->second - y->first, 366 * slo::kDay);
+  auto feb = PeriodBounds("2028-02", "UTC");
+  ASSERT_TRUE(feb.ok());
+  EXPECT_EQ(feb->second - feb->first, 29 * slo::kDay);
+}
+
+TEST(PeriodTest, BadPeriods) {
+  for (const char* bad : {"2026-13", "2026-00", "2026-Q5", "2026-Q0", "26-10", "2026-10-01", "",
+                          "1999", "2026-1", "2026-Q4x"}) {
+    EXPECT_FALSE(PeriodBounds(bad, "UTC").ok()) << bad;
+  }
+  EXPECT_FALSE(PeriodBounds("2026-10", "Mars/Olympus").ok());
+}
+
+TEST(CreditTest, TheMostSevereTierTheAttainmentIsUnder) {
+  std::vector<slo::Credit> tiers = {{99.0, 25}, {99.9, 10}};  // ascending, as config/ sorts them
+  EXPECT_EQ(CreditFor(tiers, 0.9995), std::nullopt);
+  EXPECT_EQ(CreditFor(tiers, 0.999), std::nullopt);  // exactly at the tier: met
+  EXPECT_EQ(CreditFor(tiers, 0.9989), 10);
+  EXPECT_EQ(CreditFor(tiers, 0.99), 10);
+  EXPECT_EQ(CreditFor(tiers, 0.985), 25);
+  EXPECT_EQ(CreditFor(tiers, std::nullopt), std::nullopt);  // no data: nothing owed
+  EXPECT_EQ(CreditFor({}, 0.5), std::nullopt);
+}
+
+class FixtureTest : public ::testing::Test {
+ protected:
+  Report Build(BuildOptions o) {
+    const std::string dir = std::string(NINESD_SOURCE_DIR) + "/tests/report/data/";
+    config::LoadResult cfg = config::LoadConfigFile(dir + "report.yaml");
+    EXPECT_TRUE(cfg.ok());
+    o.events_path = dir + "events.jsonl";
+    std::ostringstream err;
+    auto r = BuildFromEvents(*cfg.config, o, err, nullptr);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    EXPECT_EQ(err.str(), "");
+    return r.ok() ? *r : Report{};
+  }
+};
+
+TEST_F(FixtureTest, OctoberFiguresWorkedOutByHand) {
+  BuildOptions o;
+  o.period = "2026-10";
+  Report r = Build(o);
+  ASSERT_EQ(r.slos.size(), 2u);
+  const SloReport& shop = r.slos[0];
+  // 15m (began in September) + 5m (after maintenance) + 1h (DST night) + 30m.
+  EXPECT_DOUBLE_EQ(shop.bad, 6600);
+  EXPECT_DOUBLE_EQ(shop.excluded, 3600);
+  EXPECT_DOUBLE_EQ(shop.good, 745 * 3600 - 6600 - 3600);
+  EXPECT_DOUBLE_EQ(shop.allowed, 2678.4);  // 0.1 % of 744 h
+  EXPECT_TRUE(shop.breached);
+  EXPECT_EQ(shop.credit_percent, 10);
+  ASSERT_EQ(shop.outages.size(), 4u);
+  EXPECT_TRUE(shop.outages[0].started_before);
+  EXPECT_TRUE(shop.outages[3].continues_after);
+  // One chart point per local day: 31, the 25th being 25 hours long.
+  ASSERT_EQ(shop.series.size(), 31u);
+  EXPECT_EQ(shop.series[24].at - shop.series[23].at, 25 * slo::kHour);
+  EXPECT_EQ(shop.series.back().at, shop.to);
+  ASSERT_TRUE(shop.series.back().attainment);
+  EXPECT_DOUBLE_EQ(*shop.series.back().attainment, *shop.attainment);
+  EXPECT_DOUBLE_EQ(*shop.series.back().budget_remaining_ratio, *shop.budget_remaining_ratio);
+  const SloReport& api = r.slos[1];
+  EXPECT_DOUBLE_EQ(api.bad, 130);
+  EXPECT_DOUBLE_EQ(api.good + api.bad, 31010);
+  EXPECT_DOUBLE_EQ(api.excluded, 50);  // the counts event inside maintenance
+  EXPECT_FALSE(api.breached);
+  EXPECT_EQ(api.credit_percent, std::nullopt);
+}
+
+TEST_F(FixtureTest, UnknownSloIsAnError) {
+  const std::string dir = std::string(NINESD_SOURCE_DIR) + "/tests/report/data/";
+  config::LoadResult cfg = config::LoadConfigFile(dir + "report.yaml");
+  ASSERT_TRUE(cfg.ok());
+  BuildOptions o;
+  o.period = "2026-10";
+  o.slos = {"shop-mnth"};
+  o.events_path = dir + "events.jsonl";
+  std::ostringstream err;
+  auto r = BuildFromEvents(*cfg.config, o, err, nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "no SLO named \"shop-mnth\" (the config has: shop-month, api-errors)");
+}
+
+TEST(RenderTest, NamesAreEscaped) {
+  Report r;
+  r.period = "2026-10";
+  r.source = "<x>";
+  SloReport s;
+  s.name = "a\"b<c>,d";
+  s.service = "svc";
+  s.customer = "acme, inc";
+  s.agreement_type = "sla";
+  r.slos.push_back(s);
+  EXPECT_NE(RenderHtml(r).find("a&quot;b&lt;c&gt;,d"), std::string::npos);
+  EXPECT_EQ(RenderHtml(r).find("<x>"), std::string::npos);
+  EXPECT_NE(RenderJson(r).find("\"a\\\"b<c>,d\""), std::string::npos);
+  EXPECT_NE(RenderCsv(r).find("\"a\"\"b<c>,d\""), std::string::npos);
+  EXPECT_NE(RenderCsv(r).find("\"acme, inc\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ninesd::report
