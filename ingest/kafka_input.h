@@ -72,6 +72,9 @@ struct IngestBatch {
   std::array<uint32_t, events::kNumRejects> rejected{};  // by events::Reject
   uint32_t messages = 0;                                 // accepted + rejected
   uint64_t model_generation = 0;  // of the model the signals were decoded with (SetModel)
+  // Every partition was read to its end as of this batch. Sent once with no
+  // messages when the backlog runs out between batches.
+  bool caught_up = false;
 };
 
 struct KafkaInputOptions {
@@ -183,6 +186,8 @@ class KafkaInput {
   std::vector<TopicState> topics_;
   size_t last_topic_ = 0;
   uint32_t polls_ = 0;
+  size_t slots_at_end_ = 0;
+  bool sent_caught_up_ = false;
   IngestBatch batch_;
   std::vector<int64_t> batch_next_;  // per slot; -1: no message in this batch
   std::chrono::steady_clock::time_point batch_deadline_;

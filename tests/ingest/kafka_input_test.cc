@@ -142,6 +142,7 @@ class Collector {
     return [this](IngestBatch&& b) {
       std::lock_guard lock(mu_);
       ++batches_;
+      caught_up_ = b.caught_up;
       if (!frozen_) {
         signals_.insert(signals_.end(), b.signals.begin(), b.signals.end());
         for (const auto& [tp, off] : b.next_offsets) offsets_[tp] = off;
@@ -164,6 +165,9 @@ class Collector {
   }
   bool WaitForMessages(uint64_t n, std::chrono::milliseconds timeout = 30s) {
     return WaitFor([&] { return messages_ >= n; }, timeout);
+  }
+  bool WaitForCaughtUp(std::chrono::milliseconds timeout = 30s) {
+    return WaitFor([&] { return caught_up_; }, timeout);
   }
   bool WaitForBatches(int n, std::chrono::milliseconds timeout = 30s) {
     return WaitFor([&] { return batches_ >= n; }, timeout);
@@ -199,6 +203,7 @@ class Collector {
   uint64_t messages_ = 0;
   int batches_ = 0;
   size_t freeze_after_ = 0;
+  bool caught_up_ = false;
   bool frozen_ = false;
 };
 
@@ -267,6 +272,7 @@ TEST_F(KafkaInputTest, ConsumesEveryEventKcatProducedExactlyOnce) {
   ASSERT_TRUE(in);
   in->Start();
   ASSERT_TRUE(c.WaitForMessages(kN, 50s)) << c.messages();
+  EXPECT_TRUE(c.WaitForCaughtUp());
   in->Stop();
 
   std::vector<Signal> want = DecodeFile(Path("events.jsonl"));
@@ -580,6 +586,22 @@ TEST_F(KafkaInputTest, CommitOffsetsIsVisibleUnderTheGroupId) {
   in->Stop();
   EXPECT_TRUE(equal);
   EXPECT_EQ(metrics_.commit_failures().Value(), 0);
+}
+
+TEST_F(KafkaInputTest, AnEmptyTopicIsReportedCaughtUpWithAnEmptyBatch) {
+  Collector c;
+  auto in = Make(Options(), c);
+  ASSERT_TRUE(in);
+  in->Start();
+  ASSERT_TRUE(c.WaitForCaughtUp(10s));
+  EXPECT_EQ(c.batches(), 1);
+  EXPECT_EQ(c.messages(), 0u);
+  // New messages: batches say "not caught up" until the end is read again.
+  WriteEvents(Path("events.jsonl"), 0, 100);
+  KcatProduce(broker_->bootstrap(), "events", Path("events.jsonl"));
+  ASSERT_TRUE(c.WaitForMessages(100));
+  EXPECT_TRUE(c.WaitForCaughtUp(10s));
+  in->Stop();
 }
 
 TEST_F(KafkaInputTest, WaitsForAMissingTopicAndStopsCleanly) {
