@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
     std::string all = props;
     for (size_t pos = 0; pos < all.size();) {
       size_t comma = all.find(',', pos);
-      std::string kv = all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string kv =
+          all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       size_t eq = kv.find('=');
       if (eq != std::string::npos) o.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
       pos = comma == std::string::npos ? all.size() : comma + 1;
@@ -93,7 +94,8 @@ int main(int argc, char** argv) {
     auto timeout = std::chrono::seconds(limit ? std::atoi(limit) : 300);
     if (!cv.wait_for(lock, timeout, [&] { return messages >= want; })) {
       std::fprintf(stderr, "timed out after %llu of %llu messages; next offsets:",
-                   static_cast<unsigned long long>(messages), static_cast<unsigned long long>(want));
+                   static_cast<unsigned long long>(messages),
+                   static_cast<unsigned long long>(want));
       for (const auto& [tp, off] : next) {
         std::fprintf(stderr, " %s/%d=%lld", tp.topic.c_str(), tp.partition,
                      static_cast<long long>(off));
@@ -108,9 +110,11 @@ int main(int argc, char** argv) {
   auto stop_start = std::chrono::steady_clock::now();
   (*in)->Stop();
   in->reset();
-  double stop_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - stop_start).count();
+  double stop_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - stop_start).count();
   std::printf(
-      "{\"messages\": %llu, \"signals\": %llu, \"rejected\": %llu, \"seconds\": %.3f, \"cpu_seconds\": %.3f, "
+      "{\"messages\": %llu, \"signals\": %llu, \"rejected\": %llu, \"seconds\": %.3f, "
+      "\"cpu_seconds\": %.3f, "
       "\"first_batch_seconds\": %.3f, "
       "\"config_seconds\": %.3f, \"stop_seconds\": %.3f}\n",
       static_cast<unsigned long long>(messages), static_cast<unsigned long long>(signals),

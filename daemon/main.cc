@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "daemon/core_runtime.h"
 #include "daemon/daemon.h"
+#include "daemon/kafka_wiring.h"
 #include "daemon/logging.h"
 #include "daemon/version_info.h"
 #include "replay/replay.h"
@@ -66,6 +67,8 @@ int RunDaemon(const std::string& config_path, const std::string& log_level, bool
     }
   });
   d.OnShutdown([&runtime] { runtime.Stop(); });
+  // After the core (destroyed first: the consumer thread posts to it).
+  std::unique_ptr<daemon::KafkaWiring> kafka = daemon::KafkaWiring::Wire(d, runtime);
 
   if (Status started = d.Start(); !started) {
     log->error("{}", started.error().message);

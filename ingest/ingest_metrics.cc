@@ -51,8 +51,8 @@ IngestMetrics::IngestMetrics(prometheus::Registry& r, bool export_rejected)
                            .Register(r)
                            .Add({})) {
   for (int i = 1; i < events::kNumRejects; ++i) {
-    rejected_[static_cast<size_t>(i)] = &rejected_family_.Add(
-        {{"reason", events::RejectLabel(static_cast<events::Reject>(i))}});
+    rejected_[static_cast<size_t>(i)] =
+        &rejected_family_.Add({{"reason", events::RejectLabel(static_cast<events::Reject>(i))}});
   }
   // kNone is never counted; point it somewhere harmless.
   rejected_[0] = rejected_[1];

@@ -167,9 +167,8 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
     static_cast<KafkaInput*>(self)->OnError(err, reason);
   });
   rd_kafka_conf_set_offset_commit_cb(
-      conf.get(),
-      [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-         void* self) {
+      conf.get(), [](rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                     void* self) {
         int failed = err != RD_KAFKA_RESP_ERR_NO_ERROR;
         for (int i = 0; !failed && offsets != nullptr && i < offsets->cnt; ++i) {
           failed = offsets->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -357,9 +356,10 @@ void KafkaInput::Assign() {
         s.next = lo;
       } else if (e == RD_KAFKA_RESP_ERR_NO_ERROR && s.start > hi) {
         // Handled as an out-of-range position once fetching starts.
-        Log()->error("kafka stored offset beyond the log end topic={} partition={} "
-                     "stored_offset={} log_end={} (topic recreated?)",
-                     s.topic, s.partition, s.start, hi);
+        Log()->error(
+            "kafka stored offset beyond the log end topic={} partition={} "
+            "stored_offset={} log_end={} (topic recreated?)",
+            s.topic, s.partition, s.start, hi);
       } else if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
         Log()->warn("kafka watermark query failed topic={} partition={} error=\"{}\"", s.topic,
                     s.partition, rd_kafka_err2str(e));
@@ -517,10 +517,11 @@ void KafkaInput::Reject(rd_kafka_message_t* m, size_t slot, events::Reject reaso
   RateLimit& rl = reject_log_[static_cast<size_t>(reason)];
   auto now = Clock::now();
   if (now >= rl.next) {
-    Log()->warn("event rejected reason={} topic={} partition={} offset={} detail=\"{}\" "
-                "suppressed={}",
-                events::RejectLabel(reason), s.topic, s.partition, m->offset, Excerpt(detail),
-                rl.suppressed);
+    Log()->warn(
+        "event rejected reason={} topic={} partition={} offset={} detail=\"{}\" "
+        "suppressed={}",
+        events::RejectLabel(reason), s.topic, s.partition, m->offset, Excerpt(detail),
+        rl.suppressed);
     rl.suppressed = 0;
     rl.next = now + kRejectLogInterval;
   } else {
@@ -579,9 +580,10 @@ void KafkaInput::HandleError(rd_kafka_message_t* m) {
     if (si < slots_.size()) {
       Slot& s = slots_[si];
       s.resets->Increment();
-      Log()->error("kafka position out of range topic={} partition={} offset={} error=\"{}\"; "
-                   "reading from the log start",
-                   s.topic, s.partition, s.next, rd_kafka_message_errstr(m));
+      Log()->error(
+          "kafka position out of range topic={} partition={} offset={} error=\"{}\"; "
+          "reading from the log start",
+          s.topic, s.partition, s.next, rd_kafka_message_errstr(m));
       // The partition stopped fetching. Re-assign everything at the
       // positions already taken (explicit offsets: no committed-offset
       // lookup), this one from its log start; the first message read then

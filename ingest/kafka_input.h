@@ -40,8 +40,8 @@
 #include <vector>
 
 #include "common/result.h"
-#include "simdjson.h"
 #include "events/decoder.h"
+#include "simdjson.h"
 #include "slo/model.h"
 #include "slo/signal.h"
 
@@ -67,8 +67,8 @@ struct TopicPartition {
 using OffsetMap = std::map<TopicPartition, int64_t>;
 
 struct IngestBatch {
-  std::vector<slo::Signal> signals;  // accepted events, in arrival order
-  OffsetMap next_offsets;            // partitions with messages in this batch
+  std::vector<slo::Signal> signals;                      // accepted events, in arrival order
+  OffsetMap next_offsets;                                // partitions with messages in this batch
   std::array<uint32_t, events::kNumRejects> rejected{};  // by events::Reject
   uint32_t messages = 0;                                 // accepted + rejected
   uint64_t model_generation = 0;  // of the model the signals were decoded with (SetModel)
@@ -141,8 +141,7 @@ class KafkaInput {
   void Assign();
   void HandleMessage(rd_kafka_message_t* m);
   void HandleError(rd_kafka_message_t* m);
-  void Reject(rd_kafka_message_t* m, size_t slot, events::Reject reason,
-              const std::string& detail);
+  void Reject(rd_kafka_message_t* m, size_t slot, events::Reject reason, const std::string& detail);
   void Flush();
   void UpdateLag();
   size_t SlotOf(rd_kafka_message_t* m);

@@ -649,11 +649,10 @@ TEST(KafkaRuleTest, ManagedPropertiesAreRefused) {
 }
 
 TEST(KafkaRuleTest, OffsetResetIsOwnedByNinesd) {
-  EXPECT_EQ(
-      Errors("kafka: {bootstrap: embedded, topics: [t], properties: {auto.offset.reset: "
-             "latest}}\n"),
-      Lines{"config.yaml:1:56: kafka.properties: \"auto.offset.reset\" is set by ninesd (see "
-            "kafka.bootstrap, kafka.group_id)"});
+  EXPECT_EQ(Errors("kafka: {bootstrap: embedded, topics: [t], properties: {auto.offset.reset: "
+                   "latest}}\n"),
+            Lines{"config.yaml:1:56: kafka.properties: \"auto.offset.reset\" is set by ninesd (see "
+                  "kafka.bootstrap, kafka.group_id)"});
 }
 
 // --- Maintenance ---

@@ -329,8 +329,8 @@ TEST_F(KafkaInputTest, RestartFromHandedOverOffsetsLosesAndRepeatsNothing) {
 // One line per reason the decoder gives (late and duplicate are decided by
 // the core's sequencer, after the input).
 std::vector<std::pair<std::string, std::string>> BadLines() {
-  std::string big = "{\"type\":\"heartbeat\",\"service\":\"s1\",\"pad\":\"" +
-                    std::string(300, 'x') + "\"}";
+  std::string big =
+      "{\"type\":\"heartbeat\",\"service\":\"s1\",\"pad\":\"" + std::string(300, 'x') + "\"}";
   return {
       {"bad_json", "{\"type\":\"heartbeat\",\"service\":"},
       {"too_large", big},
@@ -561,9 +561,9 @@ TEST_F(KafkaInputTest, CommitOffsetsIsVisibleUnderTheGroupId) {
   // Another client of the group reads the committed offsets back.
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", broker_->bootstrap().c_str(), err,
-                              sizeof err),
-            RD_KAFKA_CONF_OK);
+  ASSERT_EQ(
+      rd_kafka_conf_set(conf, "bootstrap.servers", broker_->bootstrap().c_str(), err, sizeof err),
+      RD_KAFKA_CONF_OK);
   ASSERT_EQ(rd_kafka_conf_set(conf, "group.id", "ninesd-test", err, sizeof err), RD_KAFKA_CONF_OK);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   ASSERT_NE(rk, nullptr) << err;
@@ -625,21 +625,22 @@ TEST(KafkaInputConfigTest, FilePropertiesAreReadAndBadOnesAreClearErrors) {
   KafkaInputOptions o;
   o.bootstrap = "127.0.0.1:1";
   o.topics = {"events"};
-  {
-    std::ofstream(dir.path() + "/rack") << "rack-7\n";
-  }
+  { std::ofstream(dir.path() + "/rack") << "rack-7\n"; }
   o.properties["client.rack_file"] = dir.path() + "/rack";
-  auto ok = KafkaInput::Create(model, o, [](IngestBatch&&) {}, metrics);
+  auto ok = KafkaInput::Create(
+      model, o, [](IngestBatch&&) {}, metrics);
   EXPECT_TRUE(ok.ok()) << (ok.ok() ? "" : ok.error().message);
 
   o.properties = {{"sasl.password_file", dir.path() + "/missing"}};
-  auto missing = KafkaInput::Create(model, o, [](IngestBatch&&) {}, metrics);
+  auto missing = KafkaInput::Create(
+      model, o, [](IngestBatch&&) {}, metrics);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("sasl.password_file: cannot read"), std::string::npos)
       << missing.error().message;
 
   o.properties = {{"no.such.property", "1"}};
-  auto unknown = KafkaInput::Create(model, o, [](IngestBatch&&) {}, metrics);
+  auto unknown = KafkaInput::Create(
+      model, o, [](IngestBatch&&) {}, metrics);
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("kafka.properties: no.such.property"), std::string::npos)
       << unknown.error().message;
