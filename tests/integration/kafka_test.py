@@ -108,8 +108,8 @@ class KafkaTest(harness.TempDirTestCase):
 
     def test_figures_equal_replay_of_the_same_events(self):
         """100 000 events produced by kcat to the mock cluster in its own
-        process: the daemon's SLO figures equal `ninesd replay` of the same
-        file at the daemon's evaluation time."""
+        process: the SLO figures of each daemon of an HA pair equal `ninesd
+        replay` of the same file at that daemon's evaluation time."""
         mock = os.path.join(os.path.dirname(harness.BINARY), "..", "tests", "ingest",
                             "ninesd_mock_broker")
         broker = subprocess.Popen([mock, "--partitions", "8", "events"], stdin=subprocess.PIPE,
@@ -132,38 +132,45 @@ class KafkaTest(harness.TempDirTestCase):
                                                 "false" if i % 97 == 0 else "true", i % 400))
         kcat("-P", "-b", boot, "-t", "events", "-l", events)
 
-        port = harness.free_port()
-        config = os.path.join(self.dir, "ninesd.yaml")
-        with open(config, "w") as f:
-            f.write('server: {listen: "127.0.0.1:%d"}\n' % port)
-            f.write("state: {path: %s/state/ninesd.db}\n" % self.dir)
-            f.write("kafka: {bootstrap: \"%s\", topics: [events], allowed_lateness: 1h}\n" % boot)
-            f.write("services:\n")
-            for i in range(services):
-                f.write("  - name: s%d\n" % i)
-            f.write("slos:\n")
-            for i in range(services):
-                f.write("  - {name: r%d, service: s%d, kind: ratio, objective: 99, window: 1d}\n"
-                        % (i, i))
-                f.write("  - {name: l%d, service: s%d, kind: latency, objective: 80, "
-                        "threshold: 300ms, window: 1d}\n" % (i, i))
-        self.start(config)
-        harness.wait_serving(port)
+        # An HA pair: two daemons, own state directories, different group ids,
+        # on the same topic; each must equal the replay.
+        daemons = []
+        for name in ("a", "b"):
+            port = harness.free_port()
+            config = os.path.join(self.dir, "ninesd-%s.yaml" % name)
+            with open(config, "w") as f:
+                f.write('server: {listen: "127.0.0.1:%d"}\n' % port)
+                f.write("state: {path: %s/state-%s/ninesd.db}\n" % (self.dir, name))
+                f.write("kafka: {bootstrap: \"%s\", group_id: ninesd-%s, topics: [events], "
+                        "allowed_lateness: 1h}\n" % (boot, name))
+                f.write("services:\n")
+                for i in range(services):
+                    f.write("  - name: s%d\n" % i)
+                f.write("slos:\n")
+                for i in range(services):
+                    f.write("  - {name: r%d, service: s%d, kind: ratio, objective: 99, window: 1d}\n"
+                            % (i, i))
+                    f.write("  - {name: l%d, service: s%d, kind: latency, objective: 80, "
+                            "threshold: 300ms, window: 1d}\n" % (i, i))
+            self.start(config, name="ninesd-" + name)
+            daemons.append((port, config))
 
-        def all_counted():
-            body = http_request(port, "GET", "/api/v1/slos")[2]
-            doc = json.loads(body)
-            total = sum(s["good"] + s["bad"] for s in doc["slos"] if s["name"].startswith("r"))
-            return total == 100_000 and doc
-        daemon_doc = harness.wait_until(all_counted, 60, "100 000 events in the figures")
-        replay = subprocess.run([harness.BINARY, "replay", "--config", config, "--events", events,
-                                 "--at", daemon_doc["at"], "--format", "json"],
-                                capture_output=True, text=True, timeout=60)
-        self.assertEqual(replay.returncode, 0, replay.stderr)
-        self.assertEqual(daemon_doc, json.loads(replay.stdout))
-        samples = parse_metrics(http_request(port, "GET", "/metrics")[2])
-        self.assertEqual(samples['ninesd_events_consumed_total{topic="events"}'], 100_000)
+        for port, config in daemons:
+            harness.wait_serving(port)
 
+            def all_counted():
+                body = http_request(port, "GET", "/api/v1/slos")[2]
+                doc = json.loads(body)
+                total = sum(s["good"] + s["bad"] for s in doc["slos"] if s["name"].startswith("r"))
+                return total == 100_000 and doc
+            daemon_doc = harness.wait_until(all_counted, 60, "100 000 events in the figures")
+            replay = subprocess.run([harness.BINARY, "replay", "--config", config, "--events",
+                                     events, "--at", daemon_doc["at"], "--format", "json"],
+                                    capture_output=True, text=True, timeout=60)
+            self.assertEqual(replay.returncode, 0, replay.stderr)
+            self.assertEqual(daemon_doc, json.loads(replay.stdout))
+            samples = parse_metrics(http_request(port, "GET", "/metrics")[2])
+            self.assertEqual(samples['ninesd_events_consumed_total{topic="events"}'], 100_000)
 
 if __name__ == "__main__":
     harness.main()
