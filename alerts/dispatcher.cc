@@ -1,6 +1,10 @@
 #include "alerts/dispatcher.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 #include "alerts/log.h"
 
@@ -67,11 +71,17 @@ Status Dispatcher::ApplyHooks(const DispatcherOptions& options) {
     return std::any_of(hooks_.begin(), hooks_.end(),
                        [&](const std::unique_ptr<Hook>& h) { return SameHook(h->config(), hc); });
   };
-  // Everything that can fail (secret files) is checked before anything changes.
+  // Everything that can fail (secret files, programs) is checked before
+  // anything changes, so a page never finds out at 3 a.m.
   for (const config::HookConfig& hc : options.alerting.hooks) {
-    if (!kept(hc) && hc.type == config::HookType::kWebhook && !hc.secret_file.empty()) {
+    if (kept(hc)) continue;
+    if (hc.type == config::HookType::kWebhook && !hc.secret_file.empty()) {
       Result<std::string> secret = ReadSecretFile(hc.secret_file);
       if (!secret.ok()) return secret.error().Wrap("hook " + hc.name);
+    }
+    if (hc.type == config::HookType::kExec && !hc.command.empty() &&
+        access(hc.command[0].c_str(), X_OK) != 0) {
+      return Error{"hook " + hc.name + ": command " + hc.command[0] + ": " + std::strerror(errno)};
     }
   }
   // An unchanged hook keeps its queue and its in-flight deliveries; the

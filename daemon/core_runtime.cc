@@ -72,23 +72,30 @@ void CoreRuntime::ScheduleTick() {
   });
 }
 
-events::Reject CoreRuntime::Push(const slo::Signal& s) {
-  if (catching_up_) {
-    ++rejected_[static_cast<size_t>(events::Reject::kLate)];
-    return events::Reject::kLate;
-  }
-  switch (sequencer_->Push(s)) {
+events::Reject CoreRuntime::Verdict(slo::Verdict v) {
+  switch (v) {
     case slo::Verdict::kAccepted:
       ++accepted_;
       return events::Reject::kNone;
     case slo::Verdict::kLate:
-      ++rejected_[static_cast<size_t>(events::Reject::kLate)];
-      return events::Reject::kLate;
+      return Rejected(events::Reject::kLate);
     case slo::Verdict::kDuplicate:
-      ++rejected_[static_cast<size_t>(events::Reject::kDuplicate)];
-      return events::Reject::kDuplicate;
+      return Rejected(events::Reject::kDuplicate);
   }
   return events::Reject::kNone;
+}
+
+events::Reject CoreRuntime::Rejected(events::Reject r) {
+  ++rejected_[static_cast<size_t>(r)];
+  for (auto& hook : reject_hooks_) hook(r);
+  return r;
+}
+
+events::Reject CoreRuntime::Push(const slo::Signal& s) {
+  if (catching_up_) return Rejected(events::Reject::kLate);
+  events::Reject r = Verdict(sequencer_->Push(s));
+  FlushAlerts();
+  return r;
 }
 
 void CoreRuntime::PostBatch(IngestBatch batch) {
@@ -98,23 +105,13 @@ void CoreRuntime::PostBatch(IngestBatch batch) {
 }
 
 void CoreRuntime::ApplyBatch(IngestBatch& batch) {
-  for (const slo::Signal& s : batch.signals) {
-    switch (sequencer_->Push(s)) {
-      case slo::Verdict::kAccepted:
-        ++accepted_;
-        break;
-      case slo::Verdict::kLate:
-        ++rejected_[static_cast<size_t>(events::Reject::kLate)];
-        break;
-      case slo::Verdict::kDuplicate:
-        ++rejected_[static_cast<size_t>(events::Reject::kDuplicate)];
-        break;
-    }
-  }
+  for (const slo::Signal& s : batch.signals) Verdict(sequencer_->Push(s));
+  // Decoder rejects were counted (and reported) by the input itself.
   for (size_t r = 0; r < batch.rejected.size(); ++r) rejected_[r] += batch.rejected[r];
   for (const SourcePosition& p : batch.positions) {
     positions_[{p.topic, p.partition}] = p.next_offset;
   }
+  FlushAlerts();
   if (batch.caught_up && catching_up_) {
     catching_up_ = false;
     Tick();
@@ -126,6 +123,7 @@ void CoreRuntime::Tick() {
     slo::Millis t = options_.wall_clock() - engine_->spec().allowed_lateness;
     if (!engine_->started() || t > engine_->now()) sequencer_->ReleaseUpTo(t);
   }
+  FlushAlerts();
   if (engine_->started()) Refresh();
 }
 
@@ -184,10 +182,24 @@ void CoreRuntime::OnEvaluated(std::function<void()> hook) {
   evaluated_hooks_.push_back(std::move(hook));
 }
 
+void CoreRuntime::OnRejected(std::function<void(events::Reject)> hook) {
+  reject_hooks_.push_back(std::move(hook));
+}
+
 void CoreRuntime::OnAlert(uint32_t slo, slo::AlertKind kind, bool firing, slo::Millis at) {
+  // Inside the engine's evaluation: only note it; hooks run once the engine
+  // returned, so they may read it.
   if (firing && kind == slo::AlertKind::kBreached) ++breaches_[slo];
-  AlertTransition t{slo, kind, firing, at};
-  for (auto& hook : alert_hooks_) hook(t);
+  alerts_.push_back({slo, kind, firing, at});
+}
+
+void CoreRuntime::FlushAlerts() {
+  if (alerts_.empty()) return;
+  std::vector<AlertTransition> batch;
+  batch.swap(alerts_);
+  for (const AlertTransition& t : batch) {
+    for (auto& hook : alert_hooks_) hook(t);
+  }
 }
 
 std::shared_ptr<const CoreRuntime::Published> CoreRuntime::published() const {
@@ -198,16 +210,6 @@ std::shared_ptr<const CoreRuntime::Published> CoreRuntime::published() const {
 void CoreRuntime::WriteMetrics(std::string& out) const {
   std::shared_ptr<const Published> p = published();
   writer_.Write(p->figures, out);
-  out +=
-      "# HELP ninesd_events_rejected_total Events not counted, by reason.\n"
-      "# TYPE ninesd_events_rejected_total counter\n";
-  for (int r = 1; r < events::kNumRejects; ++r) {
-    out += "ninesd_events_rejected_total{reason=\"";
-    out += events::RejectLabel(static_cast<events::Reject>(r));
-    out += "\"} ";
-    out += std::to_string(p->rejected[static_cast<size_t>(r)]);
-    out += '\n';
-  }
   out +=
       "# HELP ninesd_events_accepted_total Signals taken into the core (events and probe "
       "results).\n"

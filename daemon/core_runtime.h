@@ -92,13 +92,23 @@ class CoreRuntime : private slo::EngineObserver {
   bool catching_up() const { return catching_up_; }
   // A batch from any thread; applied on the loop.
   void PostBatch(IngestBatch batch);
+  // Applies a batch now (loop thread).
+  void Apply(IngestBatch& batch) { ApplyBatch(batch); }
+  // Input positions restored from a checkpoint (before Start()).
+  void RestorePositions(std::map<std::pair<std::string, int32_t>, int64_t> positions) {
+    positions_ = std::move(positions);
+  }
   // Moves time to wall - allowed_lateness and refreshes the figures (the
   // tick calls it; tests may call it directly). The refresh runs in slices
   // on the loop (Options::refresh_slice) and publishes when complete.
   void Tick();
 
-  // Called on every alert transition, in event-time order.
+  // Called on every alert transition, in event-time order, after the core
+  // returned from the call that decided it (hooks may read the engine).
   void OnAlert(std::function<void(const AlertTransition&)> hook);
+  // Called for each signal the sequencer refused (late, duplicate) or that
+  // came while catching up; decoder rejects are the input's to report.
+  void OnRejected(std::function<void(events::Reject)> hook);
   // Called after each refresh of figures().
   void OnEvaluated(std::function<void()> hook);
 
@@ -123,7 +133,7 @@ class CoreRuntime : private slo::EngineObserver {
   uint64_t accepted() const { return accepted_; }
   uint64_t rejected(events::Reject r) const { return rejected_[static_cast<size_t>(r)]; }
 
-  // The per-SLO and per-service families, plus ninesd_events_rejected_total,
+  // The per-SLO and per-service families and ninesd_events_accepted_total,
   // from the last published figures. Any thread: a scrape renders on the
   // HTTP worker and never stalls the loop.
   void WriteMetrics(std::string& out) const;
@@ -133,6 +143,9 @@ class CoreRuntime : private slo::EngineObserver {
               std::unique_ptr<slo::Engine> engine);
   void OnAlert(uint32_t slo, slo::AlertKind kind, bool firing, slo::Millis at) override;
   void ApplyBatch(IngestBatch& batch);
+  events::Reject Verdict(slo::Verdict v);
+  events::Reject Rejected(events::Reject r);
+  void FlushAlerts();
   void Refresh();
   void RefreshStep();
   void ScheduleTick();
@@ -161,6 +174,8 @@ class CoreRuntime : private slo::EngineObserver {
 
   std::vector<std::function<void(const AlertTransition&)>> alert_hooks_;
   std::vector<std::function<void()>> evaluated_hooks_;
+  std::vector<std::function<void(events::Reject)>> reject_hooks_;
+  std::vector<AlertTransition> alerts_;  // decided, not yet handed to the hooks
 };
 
 }  // namespace ninesd::daemon

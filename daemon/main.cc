@@ -10,9 +10,8 @@
 
 #include "calc/calc.h"
 #include "config/config.h"
-#include "daemon/core_runtime.h"
+#include "daemon/app.h"
 #include "daemon/daemon.h"
-#include "daemon/kafka_wiring.h"
 #include "daemon/logging.h"
 #include "daemon/version_info.h"
 #include "replay/replay.h"
@@ -41,40 +40,16 @@ int RunDaemon(const std::string& config_path, const std::string& log_level, bool
   // (d.registry(), d.AddMetricsWriter), endpoints (d.AddHttpHandler),
   // d.OnConfigReloaded and d.OnShutdown (final checkpoint), and schedules its
   // work on d.io().
-  daemon::CoreRuntime::Options core_options;
-  core_options.has_backlog_input = d.config().kafka.has_value();
-  auto core = daemon::CoreRuntime::Create(d.io(), d.config(), core_options);
-  if (!core) {
-    log->error("{}", core.error().message);
+  auto app = daemon::App::Wire(d, daemon::AppOptions{reset_state});
+  if (!app) {
+    log->error("{}", app.error().message);
     return 1;
   }
-  daemon::CoreRuntime& runtime = **core;
-  // Rendered on the HTTP worker from the last published figures.
-  d.AddMetricsWriter([&runtime](std::string& out) { runtime.WriteMetrics(out); },
-                     daemon::HandlerThread::kHttpWorker);
-  d.AddHttpHandler("/api/v1/slos", [&runtime](const daemon::HttpRequest&) {
-    daemon::HttpResponse r;
-    r.content_type = "application/json";
-    replay::WriteJson(runtime.spec(), runtime.evaluated_at(), runtime.figures().slos, r.body);
-    r.body += '\n';
-    return r;
-  });
-  d.OnConfigReloaded([&runtime, log](const config::Config& next) {
-    // The running model stays until state can move between models by name.
-    if (next.model.services.size() != runtime.spec().services.size() ||
-        next.model.slos.size() != runtime.spec().slos.size()) {
-      log->warn("reload: services and SLOs changes take effect at the next restart");
-    }
-  });
-  d.OnShutdown([&runtime] { runtime.Stop(); });
-  // After the core (destroyed first: the consumer thread posts to it).
-  std::unique_ptr<daemon::KafkaWiring> kafka = daemon::KafkaWiring::Wire(d, runtime);
-
   if (Status started = d.Start(); !started) {
     log->error("{}", started.error().message);
     return 1;
   }
-  runtime.Start();
+  (*app)->Run();
   return d.Run();
 }
 

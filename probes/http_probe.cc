@@ -81,8 +81,9 @@ Outcome CurlFailure(CURL* easy, CURLcode code, bool body_capped, bool headers_ca
 
 class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAttempt> {
  public:
-  HttpAttempt(std::shared_ptr<const HttpPlan> plan, CurlMulti& multi, Resolver& resolver)
-      : plan_(std::move(plan)), multi_(multi), resolver_(resolver) {}
+  HttpAttempt(std::shared_ptr<const HttpPlan> plan, std::shared_ptr<HttpEasy> handle,
+              CurlMulti& multi, Resolver& resolver)
+      : plan_(std::move(plan)), handle_(std::move(handle)), multi_(multi), resolver_(resolver) {}
 
   ~HttpAttempt() override { Cleanup(); }
 
@@ -103,15 +104,11 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
 
  private:
   void Cleanup() {
-    if (easy_ != nullptr) {
+    if (easy_ != nullptr && handle_->busy) {
       multi_.Remove(easy_);
-      curl_easy_cleanup(easy_);
-      easy_ = nullptr;
+      handle_->busy = false;
     }
-    if (headers_ != nullptr) curl_slist_free_all(headers_);
-    headers_ = nullptr;
-    if (connect_to_ != nullptr) curl_slist_free_all(connect_to_);
-    connect_to_ = nullptr;
+    easy_ = nullptr;
   }
 
   void Finish(Outcome o) {
@@ -129,71 +126,91 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
       return;
     }
     const config::ProbeConfig& c = plan_->config;
-    easy_ = curl_easy_init();
-    if (easy_ == nullptr) {
+    if (handle_->easy == nullptr && !Configure()) {
       Finish(Outcome::Fail("internal_error", "curl_easy_init"));
       return;
     }
+    easy_ = handle_->easy;
     std::string addr =
         r.address.is_v6() ? "[" + r.address.to_string() + "]" : r.address.to_string();
     std::string port = std::to_string(plan_->port);
-    // Connect where c-ares said; curl keeps the URL's host for Host, SNI and verification.
-    std::string host =
-        plan_->host.find(':') != std::string::npos ? "[" + plan_->host + "]" : plan_->host;
+    const std::string& h = plan_->curl_host;
+    std::string host = h.find(':') != std::string::npos ? "[" + h + "]" : h;
     std::string entry = host + ":" + port + ":" + addr + ":" + port;
-    connect_to_ = curl_slist_append(nullptr, entry.c_str());
-    curl_easy_setopt(easy_, CURLOPT_URL, c.url.c_str());
-    curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, connect_to_);
-    curl_easy_setopt(easy_, CURLOPT_IPRESOLVE,
-                     r.address.is_v6() ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4);
-    curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    // Every probe measures a fresh connection, as the blackbox exporter does.
-    curl_easy_setopt(easy_, CURLOPT_FRESH_CONNECT, 1L);
-    curl_easy_setopt(easy_, CURLOPT_FORBID_REUSE, 1L);
+    if (entry != handle_->connect_entry) {
+      // Connect where c-ares said; curl keeps the URL's host for Host, SNI and verification.
+      curl_slist_free_all(handle_->connect_to);
+      handle_->connect_to = curl_slist_append(nullptr, entry.c_str());
+      handle_->connect_entry = entry;
+      curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, handle_->connect_to);
+      curl_easy_setopt(easy_, CURLOPT_IPRESOLVE,
+                       r.address.is_v6() ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4);
+    }
     long left_ms = std::max<long>(
         1,
         static_cast<long>(
             c.timeout -
             std::chrono::duration_cast<std::chrono::milliseconds>(resolved_at_ - start_).count()));
     curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, left_ms);
-    curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, c.follow_redirects ? 1L : 0L);
-    curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, static_cast<long>(c.max_redirects));
-    curl_easy_setopt(easy_, CURLOPT_USERAGENT, "ninesd");
-    curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, nullptr);
-    if (c.method == "HEAD") {
-      curl_easy_setopt(easy_, CURLOPT_NOBODY, 1L);
-    } else if (c.method != "GET") {
-      curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, c.method.c_str());
-    }
-    if (!c.body.empty()) {
-      curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE, static_cast<long>(c.body.size()));
-      curl_easy_setopt(easy_, CURLOPT_COPYPOSTFIELDS, c.body.c_str());
-      if (c.method != "POST") curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, c.method.c_str());
-    }
-    for (const auto& [k, v] : c.headers) {
-      headers_ = curl_slist_append(headers_, (k + ": " + v).c_str());
-    }
-    if (headers_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
-    if (plan_->https || c.follow_redirects) {
-      const config::TlsProbeConfig& t = c.tls_config;
-      if (!t.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, t.ca_file.c_str());
-      if (!t.cert_file.empty()) curl_easy_setopt(easy_, CURLOPT_SSLCERT, t.cert_file.c_str());
-      if (!t.key_file.empty()) curl_easy_setopt(easy_, CURLOPT_SSLKEY, t.key_file.c_str());
-      if (t.insecure_skip_verify) {
-        curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 0L);
-      }
-      curl_easy_setopt(easy_, CURLOPT_CERTINFO, 1L);
-    }
-    curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &HttpAttempt::OnBody);
     curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-    curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &HttpAttempt::OnHeader);
     curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-    multi_.Add(easy_, [weak = weak_from_this()](CURLcode code) {
+    handle_->busy = true;
+    multi_.Add(easy_, [weak = weak_from_this(), handle = handle_](CURLcode code) {
+      handle->busy = false;
       if (auto self = weak.lock()) self->OnDone(code);
     });
+  }
+
+  // Options that stay the same for every attempt of the probe.
+  bool Configure() {
+    const config::ProbeConfig& c = plan_->config;
+    CURL* e = curl_easy_init();
+    if (e == nullptr) return false;
+    handle_->easy = e;
+    curl_easy_setopt(e, CURLOPT_URL, plan_->request_url.c_str());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // Every probe measures a fresh connection, as the blackbox exporter does.
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, c.follow_redirects ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, static_cast<long>(c.max_redirects));
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "ninesd");
+    // The receive buffer lives as long as the handle (one per probe): keep it
+    // small; probe bodies are small and the cap is enforced anyway.
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 8192L);
+    if (c.method == "HEAD") {
+      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (c.method != "GET") {
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c.method.c_str());
+    }
+    if (!c.body.empty()) {
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, static_cast<long>(c.body.size()));
+      curl_easy_setopt(e, CURLOPT_COPYPOSTFIELDS, c.body.c_str());
+      if (c.method != "POST") curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c.method.c_str());
+    }
+    for (const auto& [k, v] : c.headers) {
+      handle_->headers = curl_slist_append(handle_->headers, (k + ": " + v).c_str());
+    }
+    if (!plan_->host_header.empty()) {
+      handle_->headers = curl_slist_append(handle_->headers, plan_->host_header.c_str());
+    }
+    if (handle_->headers != nullptr) curl_easy_setopt(e, CURLOPT_HTTPHEADER, handle_->headers);
+    if (plan_->https || c.follow_redirects) {
+      const config::TlsProbeConfig& t = c.tls_config;
+      if (!t.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, t.ca_file.c_str());
+      if (!t.cert_file.empty()) curl_easy_setopt(e, CURLOPT_SSLCERT, t.cert_file.c_str());
+      if (!t.key_file.empty()) curl_easy_setopt(e, CURLOPT_SSLKEY, t.key_file.c_str());
+      if (t.insecure_skip_verify) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+      }
+      curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+    }
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &HttpAttempt::OnBody);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &HttpAttempt::OnHeader);
+    return true;
   }
 
   static size_t OnBody(char* data, size_t size, size_t n, void* user) {
@@ -346,15 +363,14 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
   }
 
   std::shared_ptr<const HttpPlan> plan_;
+  std::shared_ptr<HttpEasy> handle_;
   CurlMulti& multi_;
   Resolver& resolver_;
   Done done_;
   bool cancelled_ = false;
   Clock::time_point start_;
   Clock::time_point resolved_at_;
-  CURL* easy_ = nullptr;
-  curl_slist* headers_ = nullptr;
-  curl_slist* connect_to_ = nullptr;
+  CURL* easy_ = nullptr;  // handle_->easy while this attempt uses it
   uint64_t body_bytes_ = 0;
   bool body_capped_ = false;
   std::string body_;
@@ -391,6 +407,23 @@ std::shared_ptr<const HttpPlan> HttpPlan::Build(const config::ProbeConfig& c, st
   if (host != nullptr) plan->host = host;
   if (port != nullptr) plan->port = std::atoi(port);
   plan->https = scheme != nullptr && strcasecmp(scheme, "https") == 0;
+  plan->request_url = c.url;
+  const std::string& sni = c.tls_config.server_name;
+  if (!sni.empty() && host != nullptr && sni != host) {
+    bool custom_host = false;
+    for (const auto& [k, v] : c.headers) custom_host = custom_host || Lower(k) == "host";
+    char* given_port = nullptr;
+    curl_url_get(u, CURLUPART_PORT, &given_port, 0);
+    if (!custom_host) {
+      plan->host_header = std::string("Host: ") + host +
+                          (given_port != nullptr ? std::string(":") + given_port : "");
+    }
+    curl_free(given_port);
+    char* rewritten = nullptr;
+    curl_url_set(u, CURLUPART_HOST, sni.c_str(), 0);
+    if (curl_url_get(u, CURLUPART_URL, &rewritten, 0) == CURLUE_OK) plan->request_url = rewritten;
+    curl_free(rewritten);
+  }
   curl_free(host);
   curl_free(port);
   curl_free(scheme);
@@ -398,6 +431,10 @@ std::shared_ptr<const HttpPlan> HttpPlan::Build(const config::ProbeConfig& c, st
   if (plan->host.size() > 2 && plan->host.front() == '[') {
     plan->host = plan->host.substr(1, plan->host.size() - 2);
   }
+  plan->curl_host = sni.empty() ? plan->host : sni;
+  asio::error_code ip_ec;
+  asio::ip::make_address(plan->host, ip_ec);
+  plan->host_is_ip = !ip_ec;
   if (plan->host.empty() || plan->port <= 0) {
     *error = "URL without host or port: " + c.url;
     return nullptr;
@@ -420,9 +457,16 @@ std::shared_ptr<const HttpPlan> HttpPlan::Build(const config::ProbeConfig& c, st
   return plan;
 }
 
-std::shared_ptr<Attempt> NewHttpAttempt(std::shared_ptr<const HttpPlan> plan, CurlMulti& multi,
+HttpEasy::~HttpEasy() {
+  if (easy != nullptr) curl_easy_cleanup(easy);
+  curl_slist_free_all(headers);
+  curl_slist_free_all(connect_to);
+}
+
+std::shared_ptr<Attempt> NewHttpAttempt(std::shared_ptr<const HttpPlan> plan,
+                                        std::shared_ptr<HttpEasy> easy, CurlMulti& multi,
                                         Resolver& resolver) {
-  return std::make_shared<HttpAttempt>(std::move(plan), multi, resolver);
+  return std::make_shared<HttpAttempt>(std::move(plan), std::move(easy), multi, resolver);
 }
 
 }  // namespace ninesd::probes::internal

@@ -21,10 +21,16 @@ namespace ninesd::probes::internal {
 // Everything about an HTTP probe that does not change between attempts.
 struct HttpPlan {
   config::ProbeConfig config;
-  std::string host;  // from the URL, without brackets
+  std::string host;  // from the URL, without brackets; what is resolved
+  // What curl is given: the URL with tls_config.server_name as its host (so
+  // SNI and verification use it) and the Host header it replaces.
+  std::string request_url;
+  std::string curl_host;
+  std::string host_header;  // "Host: ..." or empty
   int port = 0;
   bool https = false;
-  bool keep_body = false;  // some check reads the body
+  bool host_is_ip = false;  // no name resolution: curl's timeout alone bounds the attempt
+  bool keep_body = false;   // some check reads the body
   std::vector<std::regex> body_must_match;
   std::vector<std::regex> body_must_not_match;
   struct HeaderRule {
@@ -39,7 +45,22 @@ struct HttpPlan {
   static std::shared_ptr<const HttpPlan> Build(const config::ProbeConfig& c, std::string* error);
 };
 
-std::shared_ptr<Attempt> NewHttpAttempt(std::shared_ptr<const HttpPlan> plan, CurlMulti& multi,
+// The easy handle of one probe, kept across attempts: allocating and setting
+// up a handle per attempt costs more than the probe's own work.
+struct HttpEasy {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  curl_slist* connect_to = nullptr;
+  std::string connect_entry;
+  bool busy = false;  // in the multi handle
+  HttpEasy() = default;
+  HttpEasy(const HttpEasy&) = delete;
+  HttpEasy& operator=(const HttpEasy&) = delete;
+  ~HttpEasy();
+};
+
+std::shared_ptr<Attempt> NewHttpAttempt(std::shared_ptr<const HttpPlan> plan,
+                                        std::shared_ptr<HttpEasy> easy, CurlMulti& multi,
                                         Resolver& resolver);
 
 // "Nov 27 12:00:00 2027 GMT" (OpenSSL's notAfter as curl's CERTINFO prints it)

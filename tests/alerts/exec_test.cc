@@ -148,8 +148,25 @@ TEST_F(ExecTest, NonZeroExitCountsAsFailed) {
   EXPECT_EQ(Sent(registry_, "exec-1", "success"), 0);
 }
 
-TEST_F(ExecTest, MissingProgramCountsAsFailed) {
-  auto d = Make({dir_.path() + "/no-such-program"});
+TEST_F(ExecTest, MissingProgramIsAnErrorAtStart) {
+  config::HookConfig h;
+  h.type = config::HookType::kExec;
+  h.name = "exec-1";
+  h.command = {dir_.path() + "/no-such-program"};
+  DispatcherOptions o;
+  o.alerting.hooks = {h};
+  auto d = Dispatcher::Create(io_, registry_, o);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message,
+            "hook exec-1: command " + dir_.path() + "/no-such-program: No such file or directory");
+}
+
+TEST_F(ExecTest, ProgramRemovedAfterStartCountsAsFailed) {
+  const std::string program = dir_.path() + "/page";
+  std::ofstream(program) << "#!/bin/sh\nexit 0\n";
+  std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+  auto d = Make({program});
+  std::filesystem::remove(program);
   d->OnAlert(Event(true));
   ASSERT_TRUE(RunUntil(io_, [&] { return Sent(registry_, "exec-1", "failed") == 1; }));
 }

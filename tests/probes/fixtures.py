@@ -259,6 +259,17 @@ class Case:
         self.bb_module, self.bb_target, self.bb_none = bb_module, bb_target, bb_none
 
 
+def icmp_allowed():
+    """Root (raw sockets; CAP_NET_RAW assumed) or a group in ping_group_range."""
+    if os.geteuid() == 0:
+        return True
+    try:
+        lo, hi = map(int, open("/proc/sys/net/ipv4/ping_group_range").read().split())
+    except OSError:
+        return False
+    return any(lo <= g <= hi for g in [os.getegid(), *os.getgroups()])
+
+
 def cases(fx):
     h = "http://127.0.0.1:%d" % fx.http
     ca = fx.path("ca.pem")
@@ -323,6 +334,11 @@ def cases(fx):
     http("https_self_signed", "/ok", False, "cert_untrusted", tls, bbtls, base=s("selfsigned"))
     http("https_insecure", "/ok", True, "", {"tls_config": {"insecure_skip_verify": True}},
          {"tls_config": {"insecure_skip_verify": True}}, base=s("selfsigned"))
+    sni = lambda name: {"tls_config": {"ca_file": ca, "server_name": name}}
+    http("https_server_name", "/ok", True, "", sni("localhost"), sni("localhost"),
+         base=s("valid"))
+    http("https_server_name_mismatch", "/ok", False, "cert_name_mismatch", sni("other.example"),
+         sni("other.example"), base=s("valid"))
     http("https_min_cert_validity", "/ok", False, "cert_expires_soon",
          {**tls, "expect": {"min_cert_validity": "60d"}},
          bb_none="blackbox only exports the expiry; alerting on it is left to rules",
@@ -389,9 +405,10 @@ def cases(fx):
         module = {"prober": "icmp", "timeout": "1s", "icmp": bb or {}}
         out.append(Case(name, probe, success, reason, module, host))
 
-    icmp("icmp_v4", "127.0.0.1", True, "", {"preferred_ip_protocol": "ip4"},
-         {"preferred_ip_protocol": "ip4"})
-    icmp("icmp_v6", "::1", True, "", {"preferred_ip_protocol": "ip6"},
+    ok = icmp_allowed()
+    icmp("icmp_v4", "127.0.0.1", ok, "" if ok else "icmp_error",
+         {"preferred_ip_protocol": "ip4"}, {"preferred_ip_protocol": "ip4"})
+    icmp("icmp_v6", "::1", ok, "" if ok else "icmp_error", {"preferred_ip_protocol": "ip6"},
          {"preferred_ip_protocol": "ip6"})
     return out
 
