@@ -16,8 +16,9 @@ namespace {
 // librdkafka properties that ninesd sets itself: overriding them would break
 // the no-loss design (docs/config.md) or duplicate a first-class option.
 constexpr std::string_view kManagedProperties[] = {
-    "bootstrap.servers",  "metadata.broker.list",     "group.id",
-    "enable.auto.commit", "enable.auto.offset.store",
+    "bootstrap.servers",    "metadata.broker.list",     "group.id",
+    "enable.auto.commit",   "enable.auto.offset.store", "auto.offset.reset",
+    "enable.partition.eof", "statistics.interval.ms",
 };
 
 bool ValidTopic(std::string_view t) {

@@ -161,6 +161,45 @@ uint64_t HashId(std::string_view id) {
   return h == 0 ? 1 : h;
 }
 
+void Decoder::ServiceIndex::Build(const slo::ModelSpec& spec) {
+  size_t cap = 16;
+  while (cap < spec.services.size() * 2) cap *= 2;  // load factor <= 1/2
+  slots_.assign(cap, Slot{});
+  mask_ = cap - 1;
+  names_.clear();
+  for (size_t i = 0; i < spec.services.size(); ++i) {
+    const std::string& name = spec.services[i].name;
+    names_.push_back(name);
+    if (Find(name) >= 0) continue;  // first one wins (names are unique after config load)
+    uint64_t h = HashId(name);
+    size_t at = h & mask_;
+    while (slots_[at].index_plus_one != 0) at = (at + 1) & mask_;
+    Slot& slot = slots_[at];
+    slot.hash = h;
+    slot.index_plus_one = static_cast<uint32_t>(i + 1);
+    if (name.size() <= kInline) {
+      slot.len = static_cast<uint8_t>(name.size());
+      std::memcpy(slot.name, name.data(), name.size());
+    } else {
+      slot.len = kInline + 1;
+    }
+  }
+}
+
+int64_t Decoder::ServiceIndex::Find(std::string_view name) const {
+  if (slots_.empty()) return -1;
+  uint64_t h = HashId(name);
+  for (size_t at = h & mask_;; at = (at + 1) & mask_) {
+    const Slot& slot = slots_[at];
+    if (slot.index_plus_one == 0) return -1;
+    if (slot.hash != h) continue;
+    bool same = slot.len <= kInline
+                    ? slot.len == name.size() && std::memcmp(slot.name, name.data(), slot.len) == 0
+                    : names_[slot.index_plus_one - 1] == name;
+    if (same) return static_cast<int64_t>(slot.index_plus_one) - 1;
+  }
+}
+
 Decoder::Decoder(const slo::ModelSpec& spec, size_t max_bytes) : max_bytes_(max_bytes) {
   // Only fails when out of memory; the parser then allocates on first use.
   // simdjson indexes a container at level n by n (the root is 1): kMaxDepth
@@ -169,8 +208,8 @@ Decoder::Decoder(const slo::ModelSpec& spec, size_t max_bytes) : max_bytes_(max_
       simdjson::SUCCESS) {
     return;
   }
+  services_.Build(spec);
   for (size_t i = 0; i < spec.services.size(); ++i) {
-    services_.emplace(spec.services[i].name, static_cast<uint32_t>(i));
     event_probe_index_.push_back(static_cast<uint16_t>(spec.services[i].probes.size()));
   }
   locations_.resize(spec.services.size());
@@ -396,7 +435,7 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
 
   if (!(seen & kType)) return fail(Reject::kMissingField, "type");
   if (!(seen & kService)) return fail(Reject::kMissingField, "service");
-  auto svc = services_.find(service);
+  int64_t svc = services_.Find(service);
   slo::Signal s;
   if (type == "state") {
     s.kind = slo::SignalKind::kState;
@@ -433,10 +472,10 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
   } else {
     return fail(Reject::kUnknownType, std::string("type \"") + std::string(type) + "\"");
   }
-  if (svc == services_.end()) {
+  if (svc < 0) {
     return fail(Reject::kUnknownService, std::string("service \"") + std::string(service) + "\"");
   }
-  s.service = svc->second;
+  s.service = static_cast<uint32_t>(svc);
   if (seen & kLatency) {
     s.has_latency = true;
     s.latency_ms = latency;

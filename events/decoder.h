@@ -65,12 +65,28 @@ class Decoder {
  private:
   simdjson::ondemand::parser parser_;
   size_t max_bytes_;
-  // Looked up by string_view: no allocation per event.
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  // Service name -> index: open addressing over a flat array whose slots hold
+  // short names inline, so a lookup touches one cache line (with 10 000
+  // services a node-based map cost a quarter of the Kafka input's CPU).
+  class ServiceIndex {
+   public:
+    void Build(const slo::ModelSpec& spec);
+    // The service's index, or -1.
+    int64_t Find(std::string_view name) const;
+
+   private:
+    static constexpr size_t kInline = 19;
+    struct Slot {
+      uint64_t hash = 0;
+      uint32_t index_plus_one = 0;  // 0: empty
+      uint8_t len = 0;              // kInline + 1: longer, compare with names_
+      char name[kInline] = {};
+    };
+    std::vector<Slot> slots_;
+    uint64_t mask_ = 0;
+    std::vector<std::string> names_;
   };
-  std::unordered_map<std::string, uint32_t, NameHash, std::equal_to<>> services_;
+  ServiceIndex services_;
   std::vector<std::vector<std::string>> locations_;  // per service
   std::vector<uint16_t> event_probe_index_;          // per service
   std::string scratch_;

@@ -23,8 +23,8 @@ namespace ninesd::ingest {
 
 struct EmbeddedBrokerOptions {
   int brokers = 1;
-  int partitions = 8;                // per topic created
-  std::vector<std::string> topics;   // created at start (others auto-create with 4 partitions)
+  int partitions = 8;               // per topic created
+  std::vector<std::string> topics;  // created at start (others auto-create with 4 partitions)
 };
 
 class EmbeddedBroker {

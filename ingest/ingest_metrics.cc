@@ -7,7 +7,7 @@ namespace ninesd::ingest {
 using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 
-IngestMetrics::IngestMetrics(prometheus::Registry& r)
+IngestMetrics::IngestMetrics(prometheus::Registry& r, bool export_rejected)
     : consumed_family_(BuildCounter()
                            .Name("ninesd_events_consumed_total")
                            .Help("Messages read from Kafka, accepted or not.")
@@ -15,7 +15,7 @@ IngestMetrics::IngestMetrics(prometheus::Registry& r)
       rejected_family_(BuildCounter()
                            .Name("ninesd_events_rejected_total")
                            .Help("Events that could not be used, by reason.")
-                           .Register(r)),
+                           .Register(export_rejected ? r : *unexported_)),
       lag_family_(BuildGauge()
                       .Name("ninesd_kafka_consumer_lag")
                       .Help("Messages between the partition's high watermark and the next "
@@ -51,8 +51,8 @@ IngestMetrics::IngestMetrics(prometheus::Registry& r)
                            .Register(r)
                            .Add({})) {
   for (int i = 1; i < events::kNumRejects; ++i) {
-    rejected_[static_cast<size_t>(i)] = &rejected_family_.Add(
-        {{"reason", events::RejectLabel(static_cast<events::Reject>(i))}});
+    rejected_[static_cast<size_t>(i)] =
+        &rejected_family_.Add({{"reason", events::RejectLabel(static_cast<events::Reject>(i))}});
   }
   // kNone is never counted; point it somewhere harmless.
   rejected_[0] = rejected_[1];

@@ -24,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -34,7 +35,10 @@ namespace ninesd::ingest {
 
 class IngestMetrics {
  public:
-  explicit IngestMetrics(prometheus::Registry& registry);
+  // `export_rejected`: false when another part of the process already writes
+  // ninesd_events_rejected_total (the daemon's core adds late and duplicate
+  // to the decoder's reasons); the counters are then kept but not exported.
+  explicit IngestMetrics(prometheus::Registry& registry, bool export_rejected = true);
 
   prometheus::Counter& Consumed(const std::string& topic);
   prometheus::Counter& Rejected(events::Reject reason) {
@@ -56,6 +60,8 @@ class IngestMetrics {
 
  private:
   using Key = std::pair<std::string, int32_t>;
+
+  std::shared_ptr<prometheus::Registry> unexported_ = std::make_shared<prometheus::Registry>();
 
   prometheus::Family<prometheus::Counter>& consumed_family_;
   prometheus::Family<prometheus::Counter>& rejected_family_;

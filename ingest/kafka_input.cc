@@ -114,6 +114,7 @@ struct KafkaInput::Slot {
   int64_t start = RD_KAFKA_OFFSET_BEGINNING;  // where reading (re)started
   int64_t next = -1;  // offset after the last message taken; -1: none taken, position unknown
   bool reset_pending = false;  // position was moved to the log start: measure the gap
+  bool at_end = false;         // read to the end (last event was a partition EOF)
   prometheus::Gauge* lag = nullptr;
   prometheus::Counter* gap = nullptr;
   prometheus::Counter* resets = nullptr;
@@ -194,7 +195,8 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
       {"enable.auto.offset.store", "false"},
       // Out of range is ours to handle: a data gap is counted, never skipped silently.
       {"auto.offset.reset", "error"},
-      {"enable.partition.eof", "false"},
+      // End-of-partition events tell the owner when the backlog is read.
+      {"enable.partition.eof", "true"},
       {"statistics.interval.ms", std::to_string(o.statistics_interval.count())},
   };
   for (const auto& [k, v] : owned) {
@@ -414,15 +416,22 @@ void KafkaInput::Run() {
       }
       rd_kafka_message_destroy(m);
     }
+    // The clock and the producer's queue are looked at every 64 messages
+    // (and whenever Kafka is quiet), not per message: both cost as much as
+    // decoding an event.
+    bool housekeeping = m == nullptr || (++polls_ & 63u) == 0;
+    Clock::time_point now = housekeeping ? Clock::now() : Clock::time_point{};
     if (batch_.messages > 0 &&
         (m == nullptr || batch_.signals.size() >= options_.max_batch_signals ||
-         Clock::now() >= batch_deadline_)) {
+         (housekeeping && now >= batch_deadline_))) {
       Flush();
-    } else if (m == nullptr && batch_.messages == 0 && !caught_up_reported_ && CaughtUp()) {
-      Flush();  // nothing to read at all: say so once
+    } else if (batch_.messages == 0 && !sent_caught_up_ && slots_at_end_ == slots_.size()) {
+      Flush();  // nothing new, but the owner learns the backlog is read
     }
-    if (producer_ != nullptr) rd_kafka_poll(producer_, 0);
-    if (Clock::now() >= next_lag_update_) UpdateLag();
+    if (housekeeping) {
+      if (producer_ != nullptr) rd_kafka_poll(producer_, 0);
+      if (now >= next_lag_update_) UpdateLag();
+    }
   }
   if (batch_.messages > 0) Flush();
   {
@@ -471,6 +480,10 @@ void KafkaInput::HandleMessage(rd_kafka_message_t* m) {
       Log()->error("kafka data gap topic={} partition={} expected_offset={} log_start={} lost={}",
                    s.topic, s.partition, s.next, m->offset, m->offset - s.next);
     }
+  }
+  if (s.at_end) {
+    s.at_end = false;
+    --slots_at_end_;
   }
   s.next = m->offset + 1;
   batch_next_[si] = s.next;
@@ -554,6 +567,14 @@ void KafkaInput::Reject(rd_kafka_message_t* m, size_t slot, events::Reject reaso
 }
 
 void KafkaInput::HandleError(rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    size_t si = SlotOf(m);
+    if (si < slots_.size() && !slots_[si].at_end) {
+      slots_[si].at_end = true;
+      ++slots_at_end_;
+    }
+    return;
+  }
   if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET && m->rkt != nullptr) {
     size_t si = SlotOf(m);
     if (si < slots_.size()) {
@@ -568,6 +589,8 @@ void KafkaInput::HandleError(rd_kafka_message_t* m) {
       // lookup), this one from its log start; the first message read then
       // measures the gap.
       s.reset_pending = true;
+      for (Slot& x : slots_) x.at_end = false;
+      slots_at_end_ = 0;
       ListPtr list(rd_kafka_topic_partition_list_new(static_cast<int>(slots_.size())));
       for (size_t i = 0; i < slots_.size(); ++i) {
         Slot& x = slots_[i];
@@ -608,8 +631,8 @@ void KafkaInput::Flush() {
     batch_next_[i] = -1;
   }
   batch_.model_generation = generation_;
-  batch_.caught_up = CaughtUp();
-  caught_up_reported_ |= batch_.caught_up;
+  batch_.caught_up = slots_at_end_ == slots_.size();
+  sent_caught_up_ = batch_.caught_up;
   if (options_.max_pending_batches > 0) {
     std::unique_lock lock(flow_mu_);
     while (pending_batches_ >= options_.max_pending_batches && !stop_.load()) {
@@ -649,22 +672,6 @@ void KafkaInput::UpdateLag() {
     int64_t pos = s.next >= 0 ? s.next : std::max<int64_t>(lo, 0);
     s.lag->Set(static_cast<double>(std::max<int64_t>(hi - pos, 0)));
   }
-}
-
-bool KafkaInput::CaughtUp() {
-  if (!assigned_.load(std::memory_order_acquire) || slots_.empty()) return false;
-  for (const Slot& s : slots_) {
-    int64_t lo = -1, hi = -1;
-    // Cached from fetch responses: no request; unknown until the first fetch.
-    if (rd_kafka_get_watermark_offsets(consumer_, s.topic.c_str(), s.partition, &lo, &hi) !=
-            RD_KAFKA_RESP_ERR_NO_ERROR ||
-        hi < 0) {
-      return false;
-    }
-    int64_t pos = s.next >= 0 ? s.next : s.start >= 0 ? s.start : std::max<int64_t>(lo, 0);
-    if (pos < hi) return false;
-  }
-  return true;
 }
 
 void KafkaInput::CommitOffsets(const OffsetMap& offsets) {

@@ -72,9 +72,8 @@ struct IngestBatch {
   std::array<uint32_t, events::kNumRejects> rejected{};  // by events::Reject
   uint32_t messages = 0;                                 // accepted + rejected
   uint64_t model_generation = 0;  // of the model the signals were decoded with (SetModel)
-  // Every assigned partition was read to its high watermark (as last seen in
-  // fetch responses) when the batch was handed over. The first time it holds,
-  // an empty batch carries it if no message does.
+  // Every partition was read to its end as of this batch. Sent once with no
+  // messages when the backlog runs out between batches.
   bool caught_up = false;
 };
 
@@ -145,7 +144,6 @@ class KafkaInput {
   void Reject(rd_kafka_message_t* m, size_t slot, events::Reject reason, const std::string& detail);
   void Flush();
   void UpdateLag();
-  bool CaughtUp();
   size_t SlotOf(rd_kafka_message_t* m);
   void SleepFor(std::chrono::milliseconds d);
 
@@ -186,8 +184,10 @@ class KafkaInput {
   std::vector<Slot> slots_;
   std::vector<TopicState> topics_;
   size_t last_topic_ = 0;
+  uint32_t polls_ = 0;
+  size_t slots_at_end_ = 0;
+  bool sent_caught_up_ = false;
   IngestBatch batch_;
-  bool caught_up_reported_ = false;
   std::vector<int64_t> batch_next_;  // per slot; -1: no message in this batch
   std::chrono::steady_clock::time_point batch_deadline_;
   std::vector<char> buf_;  // padded copy of the message for simdjson

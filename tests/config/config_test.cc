@@ -648,6 +648,13 @@ TEST(KafkaRuleTest, ManagedPropertiesAreRefused) {
             "kafka.bootstrap, kafka.group_id)"});
 }
 
+TEST(KafkaRuleTest, OffsetResetIsOwnedByNinesd) {
+  EXPECT_EQ(Errors("kafka: {bootstrap: embedded, topics: [t], properties: {auto.offset.reset: "
+                   "latest}}\n"),
+            Lines{"config.yaml:1:56: kafka.properties: \"auto.offset.reset\" is set by ninesd (see "
+                  "kafka.bootstrap, kafka.group_id)"});
+}
+
 // --- Maintenance ---
 
 TEST(MaintenanceRuleTest, ExactlyOneForm) {

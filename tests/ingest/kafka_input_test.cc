@@ -142,6 +142,7 @@ class Collector {
     return [this](IngestBatch&& b) {
       std::lock_guard lock(mu_);
       ++batches_;
+      caught_up_ = b.caught_up;
       if (!frozen_) {
         signals_.insert(signals_.end(), b.signals.begin(), b.signals.end());
         for (const auto& [tp, off] : b.next_offsets) offsets_[tp] = off;
@@ -164,6 +165,9 @@ class Collector {
   }
   bool WaitForMessages(uint64_t n, std::chrono::milliseconds timeout = 30s) {
     return WaitFor([&] { return messages_ >= n; }, timeout);
+  }
+  bool WaitForCaughtUp(std::chrono::milliseconds timeout = 30s) {
+    return WaitFor([&] { return caught_up_; }, timeout);
   }
   bool WaitForBatches(int n, std::chrono::milliseconds timeout = 30s) {
     return WaitFor([&] { return batches_ >= n; }, timeout);
@@ -199,6 +203,7 @@ class Collector {
   uint64_t messages_ = 0;
   int batches_ = 0;
   size_t freeze_after_ = 0;
+  bool caught_up_ = false;
   bool frozen_ = false;
 };
 
@@ -267,6 +272,7 @@ TEST_F(KafkaInputTest, ConsumesEveryEventKcatProducedExactlyOnce) {
   ASSERT_TRUE(in);
   in->Start();
   ASSERT_TRUE(c.WaitForMessages(kN, 50s)) << c.messages();
+  EXPECT_TRUE(c.WaitForCaughtUp());
   in->Stop();
 
   std::vector<Signal> want = DecodeFile(Path("events.jsonl"));
@@ -323,8 +329,8 @@ TEST_F(KafkaInputTest, RestartFromHandedOverOffsetsLosesAndRepeatsNothing) {
 // One line per reason the decoder gives (late and duplicate are decided by
 // the core's sequencer, after the input).
 std::vector<std::pair<std::string, std::string>> BadLines() {
-  std::string big = "{\"type\":\"heartbeat\",\"service\":\"s1\",\"pad\":\"" +
-                    std::string(300, 'x') + "\"}";
+  std::string big =
+      "{\"type\":\"heartbeat\",\"service\":\"s1\",\"pad\":\"" + std::string(300, 'x') + "\"}";
   return {
       {"bad_json", "{\"type\":\"heartbeat\",\"service\":"},
       {"too_large", big},
@@ -555,9 +561,9 @@ TEST_F(KafkaInputTest, CommitOffsetsIsVisibleUnderTheGroupId) {
   // Another client of the group reads the committed offsets back.
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  ASSERT_EQ(rd_kafka_conf_set(conf, "bootstrap.servers", broker_->bootstrap().c_str(), err,
-                              sizeof err),
-            RD_KAFKA_CONF_OK);
+  ASSERT_EQ(
+      rd_kafka_conf_set(conf, "bootstrap.servers", broker_->bootstrap().c_str(), err, sizeof err),
+      RD_KAFKA_CONF_OK);
   ASSERT_EQ(rd_kafka_conf_set(conf, "group.id", "ninesd-test", err, sizeof err), RD_KAFKA_CONF_OK);
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   ASSERT_NE(rk, nullptr) << err;
@@ -582,6 +588,22 @@ TEST_F(KafkaInputTest, CommitOffsetsIsVisibleUnderTheGroupId) {
   EXPECT_EQ(metrics_.commit_failures().Value(), 0);
 }
 
+TEST_F(KafkaInputTest, AnEmptyTopicIsReportedCaughtUpWithAnEmptyBatch) {
+  Collector c;
+  auto in = Make(Options(), c);
+  ASSERT_TRUE(in);
+  in->Start();
+  ASSERT_TRUE(c.WaitForCaughtUp(10s));
+  EXPECT_EQ(c.batches(), 1);
+  EXPECT_EQ(c.messages(), 0u);
+  // New messages: batches say "not caught up" until the end is read again.
+  WriteEvents(Path("events.jsonl"), 0, 100);
+  KcatProduce(broker_->bootstrap(), "events", Path("events.jsonl"));
+  ASSERT_TRUE(c.WaitForMessages(100));
+  EXPECT_TRUE(c.WaitForCaughtUp(10s));
+  in->Stop();
+}
+
 TEST_F(KafkaInputTest, WaitsForAMissingTopicAndStopsCleanly) {
   Collector c;
   auto in = Make(Options("not-yet"), c);
@@ -603,21 +625,22 @@ TEST(KafkaInputConfigTest, FilePropertiesAreReadAndBadOnesAreClearErrors) {
   KafkaInputOptions o;
   o.bootstrap = "127.0.0.1:1";
   o.topics = {"events"};
-  {
-    std::ofstream(dir.path() + "/rack") << "rack-7\n";
-  }
+  { std::ofstream(dir.path() + "/rack") << "rack-7\n"; }
   o.properties["client.rack_file"] = dir.path() + "/rack";
-  auto ok = KafkaInput::Create(model, o, [](IngestBatch&&) {}, metrics);
+  auto ok = KafkaInput::Create(
+      model, o, [](IngestBatch&&) {}, metrics);
   EXPECT_TRUE(ok.ok()) << (ok.ok() ? "" : ok.error().message);
 
   o.properties = {{"sasl.password_file", dir.path() + "/missing"}};
-  auto missing = KafkaInput::Create(model, o, [](IngestBatch&&) {}, metrics);
+  auto missing = KafkaInput::Create(
+      model, o, [](IngestBatch&&) {}, metrics);
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("sasl.password_file: cannot read"), std::string::npos)
       << missing.error().message;
 
   o.properties = {{"no.such.property", "1"}};
-  auto unknown = KafkaInput::Create(model, o, [](IngestBatch&&) {}, metrics);
+  auto unknown = KafkaInput::Create(
+      model, o, [](IngestBatch&&) {}, metrics);
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.error().message.find("kafka.properties: no.such.property"), std::string::npos)
       << unknown.error().message;
