@@ -35,6 +35,9 @@ CoreRuntime::CoreRuntime(asio::io_context& io, const config::Config& config, Opt
       timer_(io),
       catching_up_(options_.has_backlog_input) {
   engine_->SetObserver(this);
+  // A backlog comes from several partitions at their own pace: hold it all
+  // until it is read (see Sequencer::Hold).
+  if (catching_up_) sequencer_->Hold(true);
   const size_t services = engine_->spec().services.size();
   downtime_seconds_.assign(services, 0);
   counted_until_.assign(services, 0);
@@ -114,6 +117,7 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
   FlushAlerts();
   if (batch.caught_up && catching_up_) {
     catching_up_ = false;
+    sequencer_->Hold(false);
     Tick();
   }
 }

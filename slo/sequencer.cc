@@ -107,7 +107,26 @@ void Sequencer::RestoreBucket(Millis start, std::vector<Signal>&& signals) {
   held_ += n;
 }
 
+void Sequencer::Hold(bool on) {
+  hold_ = on;
+  if (!on && held_ > 0 && base_ == kNone) {
+    // Held signals sit in far_ only: start the ring at or before all of them.
+    Millis w = watermark();
+    Millis first = far_.empty() ? w : far_.begin()->first;
+    base_ = FloorTo(w == kNone ? first : std::min(w, first), kBucket);
+  }
+}
+
 Verdict Sequencer::Push(const Signal& s) {
+  if (hold_) {
+    if (released_ != kNone && s.ts < released_) return Verdict::kLate;
+    if (s.id_hash != 0 && !ids_.Insert(s.id_hash, s.ts, released_)) return Verdict::kDuplicate;
+    // Any order: the ordered map, released in order by ReleaseUpTo.
+    far_[FloorTo(s.ts, kBucket)].push_back(s);
+    ++held_;
+    if (s.ts > max_ts_) max_ts_ = s.ts;
+    return Verdict::kAccepted;
+  }
   const Millis w = watermark();
   if (s.ts < w) return Verdict::kLate;
   if (s.id_hash != 0 && !ids_.Insert(s.id_hash, s.ts, w)) return Verdict::kDuplicate;
@@ -167,8 +186,13 @@ void Sequencer::ReleaseUpTo(Millis t) {
       while (!far_.empty() && far_.begin()->first - base_ < span) {
         auto it = far_.begin();
         std::vector<Signal>& slot = ring_[static_cast<size_t>(it->first / kBucket) & mask];
-        slot.swap(it->second);  // the slot's second was released: it is empty
-        ring_held_ += slot.size();
+        ring_held_ += it->second.size();
+        if (slot.empty()) {
+          slot.swap(it->second);
+        } else {
+          // Held signals of this second also went to far_ (Hold).
+          slot.insert(slot.end(), it->second.begin(), it->second.end());
+        }
         far_.erase(it);
       }
     }

@@ -34,6 +34,14 @@ class Sequencer {
   // Automatic releases never go past t (replay --at: later signals are ignored).
   void LimitReleaseTo(Millis t) { release_limit_ = t; }
 
+  // Hold: nothing is released automatically, and only signals before the
+  // last ReleaseUpTo are late. For a backlog read from several Kafka
+  // partitions at different speeds: one partition running ahead in event
+  // time must not make the others late. The owner releases (ReleaseUpTo)
+  // once the backlog is read; memory grows with the held backlog meanwhile.
+  void Hold(bool on);
+  bool holding() const { return hold_; }
+
   // Signals before this time are late.
   Millis watermark() const;
   Millis max_ts() const { return max_ts_; }
@@ -106,6 +114,7 @@ class Sequencer {
   Millis max_ts_ = kNone;
   Millis released_ = kNone;
   Millis release_limit_ = INT64_MAX;
+  bool hold_ = false;
   // Held signals: a ring of one-second buckets covering [base_, base_ + ring
   // span), reused from second to second, and the rare signals beyond it
   // (a jump ahead, or held behind a release limit) in an ordered map.

@@ -65,5 +65,57 @@ TEST(SequencerTest, ReleaseLimitHoldsLaterSignals) {
   EXPECT_EQ(seq.held(), 1u);
 }
 
+// Two partitions read at their own pace: one an hour ahead in event time of
+// the other. Held, nothing is late, and the result equals sorted delivery.
+TEST(SequencerTest, HoldTakesABacklogFromPartitionsAtDifferentSpeeds) {
+  auto held = MakeEngine(OneRatio());
+  auto sorted = MakeEngine(OneRatio());
+  Sequencer h(*held, 10 * kSecond), s(*sorted, 10 * kSecond);
+  h.Hold(true);
+  std::vector<Signal> a, b;  // partition a: first half hour, b: second
+  for (int i = 0; i < 1800; ++i) a.push_back(Outcome(0, kT0 + i * 1000, i % 11 != 0));
+  for (int i = 1800; i < 3600; ++i) b.push_back(Outcome(0, kT0 + i * 1000, i % 13 != 0));
+  for (const Signal& x : b) EXPECT_EQ(h.Push(x), Verdict::kAccepted);
+  for (const Signal& x : a) EXPECT_EQ(h.Push(x), Verdict::kAccepted);  // an hour "late"
+  EXPECT_EQ(h.held(), 3600u);
+  for (const Signal& x : a) s.Push(x);
+  for (const Signal& x : b) s.Push(x);
+  Millis at = kT0 + kHour;
+  h.Hold(false);
+  h.ReleaseUpTo(at);
+  s.ReleaseUpTo(at);
+  EXPECT_EQ(h.held(), 0u);
+  EXPECT_DOUBLE_EQ(held->Evaluate(0, at).bad, sorted->Evaluate(0, at).bad);
+  EXPECT_DOUBLE_EQ(held->Evaluate(0, at).good, sorted->Evaluate(0, at).good);
+  EXPECT_DOUBLE_EQ(held->Evaluate(0, at).bad, 164 + 139);
+  // After the hold: the usual rules, from what was released.
+  for (Sequencer* q : {&h, &s}) {
+    EXPECT_EQ(q->Push(Outcome(0, at - 1, true)), Verdict::kLate);
+    EXPECT_EQ(q->Push(Outcome(0, at + 5 * kSecond, false)), Verdict::kAccepted);
+    EXPECT_EQ(q->Push(Outcome(0, at + 30 * kSecond, true)), Verdict::kAccepted);
+    EXPECT_EQ(q->Push(Outcome(0, at + 10 * kSecond, true)), Verdict::kAccepted);  // within L
+    q->ReleaseUpTo(at + kMinute);
+  }
+  EXPECT_DOUBLE_EQ(held->Evaluate(0, at + kMinute).good, sorted->Evaluate(0, at + kMinute).good);
+  EXPECT_DOUBLE_EQ(held->Evaluate(0, at + kMinute).bad, sorted->Evaluate(0, at + kMinute).bad);
+}
+
+TEST(SequencerTest, HoldKeepsDuplicatesAndReleasedTimeRules) {
+  auto e = MakeEngine(OneRatio());
+  Sequencer seq(*e, 10 * kSecond);
+  seq.Hold(true);
+  Signal x = Outcome(0, kT0 + kMinute, false);
+  x.id_hash = 9;
+  EXPECT_EQ(seq.Push(x), Verdict::kAccepted);
+  EXPECT_EQ(seq.Push(x), Verdict::kDuplicate);
+  EXPECT_EQ(seq.Push(Outcome(0, kT0, false)), Verdict::kAccepted);
+  seq.ReleaseUpTo(kT0 + 30 * kSecond);  // releases kT0 only, still holding
+  EXPECT_EQ(seq.held(), 1u);
+  EXPECT_EQ(seq.Push(Outcome(0, kT0 + 29 * kSecond, false)), Verdict::kLate);
+  seq.Hold(false);
+  seq.ReleaseUpTo(kT0 + 2 * kMinute);
+  EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + 2 * kMinute).bad, 2);
+}
+
 }  // namespace
 }  // namespace ninesd::slo
