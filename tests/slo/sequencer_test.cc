@@ -87,7 +87,7 @@ TEST(SequencerTest, HoldTakesABacklogFromPartitionsAtDifferentSpeeds) {
   EXPECT_EQ(h.held(), 0u);
   EXPECT_DOUBLE_EQ(held->Evaluate(0, at).bad, sorted->Evaluate(0, at).bad);
   EXPECT_DOUBLE_EQ(held->Evaluate(0, at).good, sorted->Evaluate(0, at).good);
-  EXPECT_DOUBLE_EQ(held->Evaluate(0, at).bad, 164 + 139);
+  EXPECT_DOUBLE_EQ(held->Evaluate(0, at).bad, 164 + 138);
   // After the hold: the usual rules, from what was released.
   for (Sequencer* q : {&h, &s}) {
     EXPECT_EQ(q->Push(Outcome(0, at - 1, true)), Verdict::kLate);
