@@ -290,7 +290,7 @@ Status App::Impl::Restore() {
   auto loaded = store->Load();
   if (!loaded) return loaded.error();
   if (loaded->empty) {
-    log->info("state: new file {}", store->path());
+    log->debug("state: new file {}", store->path());
     return Ok{};
   }
   auto report = slo::RestoreState(runtime->engine(), &runtime->sequencer(), loaded->engine);

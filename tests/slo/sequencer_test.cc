@@ -93,7 +93,7 @@ TEST(SequencerTest, HoldTakesABacklogFromPartitionsAtDifferentSpeeds) {
     EXPECT_EQ(q->Push(Outcome(0, at - 1, true)), Verdict::kLate);
     EXPECT_EQ(q->Push(Outcome(0, at + 5 * kSecond, false)), Verdict::kAccepted);
     EXPECT_EQ(q->Push(Outcome(0, at + 30 * kSecond, true)), Verdict::kAccepted);
-    EXPECT_EQ(q->Push(Outcome(0, at + 10 * kSecond, true)), Verdict::kAccepted);  // within L
+    EXPECT_EQ(q->Push(Outcome(0, at + 25 * kSecond, true)), Verdict::kAccepted);  // within L
     q->ReleaseUpTo(at + kMinute);
   }
   EXPECT_DOUBLE_EQ(held->Evaluate(0, at + kMinute).good, sorted->Evaluate(0, at + kMinute).good);
