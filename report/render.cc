@@ -129,29 +129,6 @@ std::string Opt(const std::optional<double>& v) { return v ? Exact(*v) : "null";
 
 // --- HTML ---
 
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // A line chart of one series of ratios over the period, with a reference
 // line (the objective, or 0 % budget left).
 std::string Chart(const SloReport& s, bool budget, const std::string& title) {
@@ -383,6 +360,29 @@ std::string RenderHtml(const Report& r) {
     o += "</section>\n";
   }
   return o + "</body></html>\n";
+}
+
+std::string Html(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace ninesd::report

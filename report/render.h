@@ -14,4 +14,7 @@ std::string RenderJson(const Report& r);
 std::string RenderCsv(const Report& r);
 std::string RenderHtml(const Report& r);
 
+// Escapes text for HTML content and attribute values (& < > ").
+std::string Html(const std::string& s);
+
 }  // namespace ninesd::report

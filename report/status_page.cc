@@ -3,33 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "report/render.h"
 #include "slo/calendar.h"
 
 namespace ninesd::report {
 namespace {
-
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Pct(double ratio, int decimals) {
   char buf[64];
