@@ -4,10 +4,14 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <iomanip>
+#include <mutex>
 #include <ostream>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include "config/config.h"
@@ -34,6 +38,156 @@ std::string FormatNumber(double d, int precision) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(precision) << d;
   return o.str();
+}
+
+// Batches handed from the reading thread to the core, with the line number of
+// every signal (late and duplicate lines are reported by number) and the
+// lines the decoder refused, each placed before the signal it preceded.
+struct LineReject {
+  uint64_t line = 0;
+  events::Reject reason = events::Reject::kNone;
+  std::string detail;
+  size_t before = 0;  // index into Batch::signals
+};
+
+struct Batch {
+  std::vector<slo::Signal> signals;
+  std::vector<uint64_t> lines;
+  std::vector<LineReject> rejects;
+  void Clear() {
+    signals.clear();
+    lines.clear();
+    rejects.clear();
+  }
+};
+
+constexpr size_t kBatchSignals = 4096;
+constexpr size_t kPipeDepth = 4;
+
+// A bounded hand-over: `depth` batches circulate between the two threads, so
+// memory stays flat whatever the file size.
+class BatchPipe {
+ public:
+  explicit BatchPipe(size_t depth) : free_(depth) {
+    for (Batch& b : free_) {
+      b.signals.reserve(kBatchSignals);
+      b.lines.reserve(kBatchSignals);
+    }
+  }
+  // Reader: an empty batch to fill.
+  Batch Take() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty(); });
+    Batch b = std::move(free_.back());
+    free_.pop_back();
+    b.Clear();
+    return b;
+  }
+  // Reader: a filled batch for the core.
+  void Put(Batch&& b) {
+    {
+      std::lock_guard lock(mu_);
+      full_.push_back(std::move(b));
+    }
+    cv_.notify_all();
+  }
+  void Close() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+  }
+  // Core: the next batch in order; false once the reader is done and all is taken.
+  bool Next(Batch& out) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !full_.empty() || closed_; });
+    if (full_.empty()) return false;
+    out = std::move(full_.front());
+    full_.pop_front();
+    return true;
+  }
+  void Recycle(Batch&& b) {
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(b));
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Batch> free_;
+  std::deque<Batch> full_;
+  bool closed_ = false;
+};
+
+// Reads JSONL in 8 MiB chunks and decodes every line into `pipe`.
+void ReadEvents(std::FILE* f, events::Decoder& decoder, BatchPipe& pipe) {
+  std::vector<char> buf(kChunk + simdjson::SIMDJSON_PADDING);
+  size_t have = 0;
+  uint64_t line_no = 0;
+  std::string detail;
+  Batch batch = pipe.Take();
+  auto refuse = [&](events::Reject r, std::string why) {
+    batch.rejects.push_back(LineReject{line_no, r, std::move(why), batch.signals.size()});
+  };
+  auto handle_line = [&](const char* p, size_t n, size_t capacity) {
+    ++line_no;
+    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
+    size_t lead = 0;
+    while (lead < n && (p[lead] == ' ' || p[lead] == '\t')) ++lead;
+    if (lead == n) return;  // blank lines carry nothing
+    slo::Signal s;
+    detail.clear();
+    events::Reject r = decoder.Decode(std::string_view(p + lead, n - lead), capacity - lead,
+                                      std::nullopt, s, &detail);
+    if (r != events::Reject::kNone) {
+      refuse(r, detail);
+      return;
+    }
+    batch.signals.push_back(s);
+    batch.lines.push_back(line_no);
+    if (batch.signals.size() == kBatchSignals) {
+      pipe.Put(std::move(batch));
+      batch = pipe.Take();
+    }
+  };
+  bool eof = false;
+  while (!eof) {
+    size_t got = std::fread(buf.data() + have, 1, kChunk - have, f);
+    if (got == 0) eof = true;
+    have += got;
+    size_t start = 0;
+    while (true) {
+      const char* nl =
+          static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
+      if (!nl) break;
+      size_t len = static_cast<size_t>(nl - (buf.data() + start));
+      // The bytes after the line (the rest of the chunk and the padding) are readable.
+      handle_line(buf.data() + start, len, buf.size() - start);
+      start += len + 1;
+    }
+    if (eof && start < have) {
+      handle_line(buf.data() + start, have - start, buf.size() - start);
+      start = have;
+    }
+    std::memmove(buf.data(), buf.data() + start, have - start);
+    have -= start;
+    if (have == kChunk) {
+      ++line_no;
+      refuse(events::Reject::kTooLarge, "line longer than 8 MiB");
+      have = 0;  // skip the rest of this line
+      // Drop bytes up to the next newline.
+      int c;
+      while ((c = std::fgetc(f)) != EOF && c != '\n') {
+      }
+      if (c == EOF) eof = true;
+    }
+  }
+  pipe.Put(std::move(batch));
+  pipe.Close();
 }
 
 }  // namespace
@@ -188,77 +342,52 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
     return 1;
   }
   std::array<uint64_t, events::kNumRejects> rejected{};
-  uint64_t line_no = 0, used = 0, rejected_total = 0;
-  std::vector<char> buf(kChunk + simdjson::SIMDJSON_PADDING);
-  size_t have = 0;
-  std::string detail;
-  auto reject = [&](events::Reject r, std::string_view why) {
+  uint64_t used = 0, rejected_total = 0;
+  auto reject = [&](uint64_t line, events::Reject r, std::string_view why) {
     ++rejected[static_cast<size_t>(r)];
     if (++rejected_total <= kMaxListedRejects) {
-      err << options.events_path << ":" << line_no << ": rejected: " << events::RejectLabel(r);
+      err << options.events_path << ":" << line << ": rejected: " << events::RejectLabel(r);
       if (!why.empty()) err << ": " << why;
       err << "\n";
     }
   };
-  auto handle_line = [&](const char* p, size_t n, size_t capacity) {
-    ++line_no;
-    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
-    size_t lead = 0;
-    while (lead < n && (p[lead] == ' ' || p[lead] == '\t')) ++lead;
-    if (lead == n) return;  // blank lines carry nothing
-    slo::Signal s;
-    detail.clear();
-    events::Reject r = decoder.Decode(std::string_view(p + lead, n - lead), capacity - lead,
-                                      std::nullopt, s, &detail);
-    if (r != events::Reject::kNone) {
-      reject(r, detail);
-      return;
-    }
-    switch (seq.Push(s)) {
-      case slo::Verdict::kAccepted:
-        ++used;
-        break;
-      case slo::Verdict::kLate:
-        reject(events::Reject::kLate, "older than allowed_lateness");
-        break;
-      case slo::Verdict::kDuplicate:
-        reject(events::Reject::kDuplicate, "id seen before");
-        break;
-    }
-  };
-  bool eof = false;
-  while (!eof) {
-    size_t got = std::fread(buf.data() + have, 1, kChunk - have, f);
-    if (got == 0) eof = true;
-    have += got;
-    size_t start = 0;
-    while (true) {
-      const char* nl =
-          static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
-      if (!nl) break;
-      size_t len = static_cast<size_t>(nl - (buf.data() + start));
-      // The bytes after the line (the rest of the chunk and the padding) are readable.
-      handle_line(buf.data() + start, len, buf.size() - start);
-      start += len + 1;
-    }
-    if (eof && start < have) {
-      handle_line(buf.data() + start, have - start, buf.size() - start);
-      start = have;
-    }
-    std::memmove(buf.data(), buf.data() + start, have - start);
-    have -= start;
-    if (have == kChunk) {
-      ++line_no;
-      reject(events::Reject::kTooLarge, "line longer than 8 MiB");
-      have = 0;  // skip the rest of this line
-      // Drop bytes up to the next newline.
-      int c;
-      while ((c = std::fgetc(f)) != EOF && c != '\n') {
+
+  // Reading and decoding run on their own thread, one batch ahead of the
+  // core: the two halves cost about the same, so replay takes the time of
+  // the slower one. Everything is reported here, in line order.
+  BatchPipe pipe(kPipeDepth);
+  std::thread reader([&] {
+    ReadEvents(f, decoder, pipe);
+    if (f != stdin) std::fclose(f);
+  });
+  Batch batch;
+  while (pipe.Next(batch)) {
+    size_t next_reject = 0;
+    auto report_rejects_before = [&](size_t i) {
+      for (; next_reject < batch.rejects.size() && batch.rejects[next_reject].before == i;
+           ++next_reject) {
+        const LineReject& r = batch.rejects[next_reject];
+        reject(r.line, r.reason, r.detail);
       }
-      if (c == EOF) eof = true;
+    };
+    for (size_t i = 0; i < batch.signals.size(); ++i) {
+      report_rejects_before(i);
+      switch (seq.Push(batch.signals[i])) {
+        case slo::Verdict::kAccepted:
+          ++used;
+          break;
+        case slo::Verdict::kLate:
+          reject(batch.lines[i], events::Reject::kLate, "older than allowed_lateness");
+          break;
+        case slo::Verdict::kDuplicate:
+          reject(batch.lines[i], events::Reject::kDuplicate, "id seen before");
+          break;
+      }
     }
+    report_rejects_before(batch.signals.size());
+    pipe.Recycle(std::move(batch));
   }
-  if (f != stdin) std::fclose(f);
+  reader.join();
   if (rejected_total > kMaxListedRejects) {
     err << options.events_path << ": " << rejected_total - kMaxListedRejects
         << " more rejected lines not listed\n";

@@ -200,6 +200,44 @@ TEST_F(ReplayTest, RejectedLinesAreListedAndTheGoodLinesStillCount) {
   EXPECT_NE(r.err.find(R"(unknown_service: service "payments")"), std::string::npos) << r.err;
 }
 
+// Lines are decoded on a reading thread in batches of a few thousand; the
+// rejections of both halves (decoder and sequencer) still come out in line
+// order, with the right line numbers, across batch boundaries.
+TEST_F(ReplayTest, RejectionsAcrossManyBatchesAreListedInLineOrder) {
+  std::vector<std::string> lines;
+  std::vector<std::pair<size_t, std::string>> expected;  // line number, reason
+  constexpr int kBeats = 20'000;
+  const Millis t0 = *slo::ParseRfc3339("2026-10-26T10:00:00Z");
+  auto beat = [&](int i) {
+    return R"({"type":"heartbeat","service":"etl","ts":")" +
+           slo::FormatRfc3339(t0 + Millis{i} * 100) + R"(","id":"b)" + std::to_string(i) + "\"}";
+  };
+  for (int i = 0; i < kBeats; ++i) {
+    lines.push_back(beat(i));
+    if (i % 1500 == 1499) {  // the same id again: a duplicate
+      lines.push_back(beat(i));
+      expected.emplace_back(lines.size(), "duplicate");
+    }
+    if (i == 4094 || i == 4095 || i == 8191 || i == 12000) {
+      lines.push_back("{\"type\":\"heartbeat\"");
+      expected.emplace_back(lines.size(), "bad_json");
+    }
+  }
+  lines.push_back("[]");
+  expected.emplace_back(lines.size(), "bad_json");
+  std::string path = Write("many.jsonl", Join(lines));
+  Result r = Replay(kGoldenConfig, path);
+  EXPECT_EQ(r.code, 3);
+  std::vector<std::string> err = Lines(r.err);
+  ASSERT_EQ(err.size(), expected.size() + 1) << r.err;
+  for (size_t k = 0; k < expected.size(); ++k) {
+    std::string prefix =
+        path + ":" + std::to_string(expected[k].first) + ": rejected: " + expected[k].second;
+    EXPECT_EQ(err[k].rfind(prefix, 0), 0u) << "expected " << prefix << "\n got " << err[k];
+  }
+  EXPECT_EQ(err.back(), "replay: 20000 lines used, 18 rejected (bad_json 5, duplicate 13)");
+}
+
 TEST_F(ReplayTest, OnlyTheFirstHundredRejectedLinesAreListed) {
   std::vector<std::string> lines;
   for (int i = 0; i < 150; ++i) lines.push_back("not json " + std::to_string(i));
