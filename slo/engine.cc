@@ -90,7 +90,8 @@ Status Engine::Init() {
     svc.spec = &spec_.services[i];
     svc.composite = svc.spec->composite != CompositeMode::kNone;
     svc.heartbeat_timeout = svc.spec->heartbeat_timeout.value_or(0);
-    svc.min_stale_after = svc.spec->event_probe.stale_after;
+    svc.event_probe = static_cast<uint16_t>(svc.spec->probes.size());
+    svc.min_stale_after = svc.spec->probes.empty() ? svc.spec->event_probe.stale_after : kForever;
     for (const ProbeSourceSpec& p : svc.spec->probes) {
       svc.min_stale_after = std::min(svc.min_stale_after, p.stale_after);
     }
@@ -576,7 +577,11 @@ void Engine::ApplyEvent(const Signal& s) {
       if (s.kind == SignalKind::kHeartbeat) {
         svc.heartbeat_deadline = s.ts + svc.heartbeat_timeout;
       } else if (s.kind == SignalKind::kProbe) {
-        // The shortest staleness of the service's probes: checking early is harmless.
+        // The shortest staleness of the service's probe sources: checking
+        // early is harmless (the check re-arms at the exact next change).
+        if (s.probe == svc.event_probe) {
+          svc.min_stale_after = std::min(svc.min_stale_after, svc.spec->event_probe.stale_after);
+        }
         svc.probe_deadline = s.ts + svc.min_stale_after;
       }
       if (bad) Activate(s.service);
@@ -691,9 +696,15 @@ void Engine::EvaluateGrid(Millis g) {
     if (svc.deadline() < g) {
       svc.ckpt_dirty = true;
       Activate(s);
-      // Re-armed by the next signal of this service.
       if (svc.heartbeat_deadline < g) svc.heartbeat_deadline = kForever;
       if (svc.probe_deadline < g) svc.probe_deadline = kForever;
+      // Another source may still go stale, or a maintenance window start or
+      // end, with no signal to re-arm the check: re-arm it at the next time
+      // the state can change by itself.
+      Materialize(s, g);
+      if (svc.next_change != kForever && svc.next_change >= g) {
+        svc.probe_deadline = std::min(svc.probe_deadline, svc.next_change);
+      }
     }
     if (svc.deadline() != kForever) ScheduleDeadline(s);
   }

@@ -39,8 +39,12 @@ struct Engine::Service {
   uint32_t ratio_first = 0;  // ratio/latency SLOs: ratio_slos_[first, first + count)
   uint32_t ratio_count = 0;
   Millis heartbeat_timeout = 0;  // 0: no heartbeat source
-  Millis min_stale_after = 0;    // shortest stale_after of any probe (for activation)
-  std::vector<Signal> buffer;    // availability signals at or after F, in order
+  // Shortest stale_after of the probe sources this service can have now (for
+  // activation): the configured probes, and the implicit event probe once a
+  // result for it arrived (or when there are no configured probes).
+  Millis min_stale_after = 0;
+  uint16_t event_probe = 0;    // index of the implicit event probe (= configured count)
+  std::vector<Signal> buffer;  // availability signals at or after F, in order
   Millis heartbeat_deadline = internal::kForever;  // last heartbeat + timeout
   Millis probe_deadline = internal::kForever;      // last probe result + stale_after
   Millis deadline_registered = internal::kForever;

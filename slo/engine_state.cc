@@ -300,6 +300,16 @@ struct StateAccess {
       svc.buffer.push_back(s);
     }
     if (!r.done() || svc.final_until < origin) return Corrupt("of service " + sp.name);
+    // Event-probe sources restored or buffered count for activation.
+    auto event_source = [&](uint16_t probe) {
+      if (probe == svc.event_probe) {
+        svc.min_stale_after = std::min(svc.min_stale_after, sp.event_probe.stale_after);
+      }
+    };
+    for (const Probe& p : svc.probes) event_source(p.probe);
+    for (const Signal& s : svc.buffer) {
+      if (s.kind == SignalKind::kProbe) event_source(s.probe);
+    }
     // A cache: rebuilt on first use.
     svc.maint_cache.clear();
     svc.maint_from = svc.maint_to = 0;

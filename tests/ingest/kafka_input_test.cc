@@ -135,8 +135,8 @@ void KcatProduce(const std::string& boot, const std::string& topic, const std::s
   // loaded machine one partition then passes the mock broker's 5 MiB
   // retention and its oldest messages are deleted before they are read.
   // Per-message random partitions keep every partition far below it.
-  auto [rc, out] = Shell("kcat -P -X sticky.partitioning.linger.ms=0 -b " + boot + " -t " +
-                         topic + " -l " + file + " 2>&1");
+  auto [rc, out] = Shell("kcat -P -X sticky.partitioning.linger.ms=0 -b " + boot + " -t " + topic +
+                         " -l " + file + " 2>&1");
   ASSERT_EQ(rc, 0) << out;
 }
 

@@ -697,3 +697,50 @@ TEST(AlertTest, RateExactlyAtTheFactorDoesNotFire) {
 
 }  // namespace
 }  // namespace ninesd::slo
+
+namespace ninesd::slo {
+namespace {
+
+using namespace ninesd::slo::testing;
+
+// Two probes with different staleness: the quick one goes stale first (the
+// other still says up), the slow one an hour later with no signal in
+// between. With no_data: down that second silence is downtime and must page.
+TEST(AlertTest, ASecondProbeGoingStaleLaterStillPages) {
+  ModelSpec spec;
+  ServiceSpec svc = Leaf("api");
+  svc.probes = {{"slow", kHour, 1, 1}, {"quick", 90 * kSecond, 1, 1}};
+  spec.services.push_back(svc);
+  SloSpec slo = Availability("api", 0, 99, kHour);
+  slo.no_data = NoData::kDown;
+  slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
+  spec.slos.push_back(slo);
+  struct Recorder : EngineObserver {
+    std::vector<std::pair<AlertKind, Millis>> fired;
+    void OnAlert(uint32_t, AlertKind kind, bool firing, Millis at) override {
+      if (firing) fired.emplace_back(kind, at);
+    }
+  } rec;
+  auto e = MakeEngine(spec);
+  e->SetObserver(&rec);
+  // Two hours of both probes up: the unknown time before the first result
+  // pages at once, then leaves the one-hour window, and the SLO goes quiet.
+  const Millis t1 = kT0 + 2 * kHour;
+  for (Millis t = kT0; t <= t1; t += 30 * kSecond) {
+    ASSERT_TRUE(e->Apply(Probe(0, t, true, 0)).ok());
+    ASSERT_TRUE(e->Apply(Probe(0, t + 10 * kSecond, true, 1)).ok());
+  }
+  e->AdvanceTo(t1 + 3 * kHour);  // quick stale from t1 + 100 s, slow from t1 + 1 h
+  bool paged = false;
+  for (auto [kind, at] : rec.fired) {
+    if (kind != AlertKind::kBurnPage || at <= t1) continue;
+    paged = true;
+    // More than 518.4 s of the last hour down: soon after t1 + 1h 8m 38.4s.
+    EXPECT_GT(at, t1 + kHour + 8 * kMinute);
+    EXPECT_LE(at, t1 + kHour + 9 * kMinute);
+  }
+  EXPECT_TRUE(paged);
+}
+
+}  // namespace
+}  // namespace ninesd::slo
