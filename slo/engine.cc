@@ -107,6 +107,7 @@ Status Engine::Init() {
       if (!sched.ok()) return sched.error();
       svc.maintenance = std::move(*sched);
     }
+    svc.probe_only = !svc.composite && !svc.maintenance && svc.heartbeat_timeout == 0;
     for (uint32_t m : svc.spec->members) {
       if (m >= n || m == i) return Error{"service " + svc.spec->name + ": bad member index"};
       services_[m].dependents.push_back(static_cast<uint32_t>(i));
@@ -569,6 +570,7 @@ void Engine::ApplyEvent(const Signal& s) {
     case SignalKind::kGap: {
       if (svc.composite) return;  // composites derive their state
       if (s.kind == SignalKind::kHeartbeat && svc.heartbeat_timeout == 0) return;
+      if (s.kind == SignalKind::kProbe && RepeatsTheOnlySource(svc, s)) return;
       svc.buffer.push_back(s);
       svc.dirty = true;
       svc.ckpt_dirty = true;
@@ -633,6 +635,39 @@ void Engine::ApplyEvent(const Signal& s) {
       return;
     }
   }
+}
+
+bool Engine::RepeatsTheOnlySource(Service& svc, const Signal& s) {
+  // The steady case of a probed service: one source, nothing buffered, no
+  // streak under way, and a fresh result equal to the source's state. Folding
+  // it through the buffer would change nothing but the source's last result
+  // time, so only that moves, together with F (the history before it is
+  // final) and the next self-change (staleness).
+  if (!svc.probe_only || svc.dirty || !svc.buffer.empty() || svc.probes.size() != 1 ||
+      svc.state_source != State::kUnknown) {
+    return false;
+  }
+  ProbeSourceState& p = svc.probes[0];
+  if (p.probe != s.probe || p.location != s.location || p.streak_want != State::kUnknown ||
+      p.last == kNever || p.state != (s.good ? State::kUp : State::kDown)) {
+    return false;
+  }
+  const ServiceSpec& sp = *svc.spec;
+  const Millis stale =
+      p.probe < sp.probes.size() ? sp.probes[p.probe].stale_after : sp.event_probe.stale_after;
+  if (s.ts > p.last + stale || s.ts < svc.timeline.end()) return false;
+  p.last = s.ts;
+  svc.timeline.ExtendTo(s.ts);
+  svc.final_until = s.ts;
+  svc.next_change = s.ts + stale;
+  svc.ckpt_dirty = true;
+  if (!s.good) Activate(s.service);
+  if (s.probe == svc.event_probe) {
+    svc.min_stale_after = std::min(svc.min_stale_after, sp.event_probe.stale_after);
+  }
+  svc.probe_deadline = s.ts + svc.min_stale_after;
+  if (svc.deadline() != kForever) ScheduleDeadline(s.service);
+  return true;
 }
 
 void Engine::AdvanceSeries(SloRt& slo, Millis t) {

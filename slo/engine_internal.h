@@ -35,7 +35,11 @@ struct Engine::Service {
   bool ckpt_dirty = true;
   // Hot: read for every signal (kept in the first cache line).
   bool composite = false;
-  bool dirty = false;        // signals buffered since the last materialization
+  bool dirty = false;  // signals buffered since the last materialization
+  // Probe results are its only possible source (no heartbeat, no
+  // maintenance, not a composite): a result that repeats the state of its
+  // one source can skip the buffer (Engine::ApplyEvent).
+  bool probe_only = false;
   uint32_t ratio_first = 0;  // ratio/latency SLOs: ratio_slos_[first, first + count)
   uint32_t ratio_count = 0;
   Millis heartbeat_timeout = 0;  // 0: no heartbeat source
