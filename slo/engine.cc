@@ -468,7 +468,9 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
     svc.final_until = new_f;
   }
   svc.next_change = next_change;
-  svc.dirty = false;
+  // Signals at or after t (the one that filled the buffer, when called from
+  // ApplyEvent) are still to be folded in.
+  svc.dirty = !svc.buffer.empty() && svc.buffer.back().ts >= t;
 }
 
 void Engine::MaterializeComposite(Service& svc, Millis t) {

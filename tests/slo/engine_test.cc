@@ -744,3 +744,25 @@ TEST(AlertTest, ASecondProbeGoingStaleLaterStillPages) {
 
 }  // namespace
 }  // namespace ninesd::slo
+
+namespace ninesd::slo {
+namespace {
+
+using namespace ninesd::slo::testing;
+
+// The eighth buffered signal folds the buffer up to its own time; the signal
+// itself is still to be folded, and a figure taken right after must see it.
+TEST(EngineTest, TheSignalThatFillsTheBufferCountsAtOnce) {
+  ModelSpec spec;
+  spec.services.push_back(Leaf("svc"));
+  spec.slos.push_back(Availability("slo", 0, 99.9, kHour));
+  auto e = MakeEngine(spec);
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(e->Apply(StateAt(0, kT0 + i * kSecond, State::kUp)).ok());
+  ASSERT_TRUE(e->Apply(StateAt(0, kT0 + 7 * kSecond, State::kDown)).ok());
+  SloStatus st = e->Evaluate(0, kT0 + 8 * kSecond);
+  EXPECT_DOUBLE_EQ(st.bad, 1.0);
+  EXPECT_DOUBLE_EQ(st.good, 7.0);
+}
+
+}  // namespace
+}  // namespace ninesd::slo
