@@ -13,6 +13,7 @@ script's own CPU is not counted).
 
 usage: probes_bench.py PROBE_DRIVER [--rounds 5] [--seconds 5] [--rate 100]
                        [--types http,tcp,icmp] [--scale-targets 10000 --scale-seconds 60]
+                       [--capacity [--capacity-seconds 8]]
 """
 
 import argparse
@@ -215,6 +216,89 @@ def scale(args, tmp, target_port):
               stats["started"]))
 
 
+def ninesd_capacity(args, tmp, target_port):
+    """The highest rate (HTTP probes per second, a new connection each) at
+    which at most 1 % of starts are late by more than 100 ms, none is skipped
+    and at least 99 % succeed: doubling from 250/s, then bisecting."""
+    def trial(rate):
+        cfg = os.path.join(tmp, "capacity.yaml")
+        write_config(cfg, "http", rate, target_port, interval="1s", timeout="900ms")
+        _, secs, st, _ = measure_ninesd(args.driver, cfg, args.capacity_seconds, warmup=3.0)
+        ok = (st["started"] > 0 and st["late_starts"] <= 0.01 * st["started"]
+              and st["skipped"] == 0 and st["succeeded"] >= 0.99 * st["finished"])
+        print("  ninesd %5d/s: started %d, late %d, skipped %d, succeeded %d of %d, "
+              "p99 lateness %.1f ms -> %s" % (rate, st["started"], st["late_starts"],
+                                             st["skipped"], st["succeeded"], st["finished"],
+                                             st["lateness_p99_ms"], "ok" if ok else "over"))
+        sys.stdout.flush()
+        return ok
+    good, bad = 0, None
+    rate = 250
+    while rate <= args.capacity_max:
+        if not trial(rate):
+            bad = rate
+            break
+        good, rate = rate, rate * 2
+    if bad is None:
+        return good
+    for _ in range(3):
+        mid = (good + bad) // 2
+        if trial(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
+def blackbox_saturated(bb_port, target_port, seconds, concurrency):
+    """Successful probes per second with `concurrency` clients sending
+    GET /probe back to back on keep-alive connections (asyncio, one thread)."""
+    path = "/probe?" + urllib.parse.urlencode(
+        {"module": "http", "target": "http://127.0.0.1:%d/" % target_port})
+    request = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % path).encode()
+    counts = {"ok": 0, "failed": 0}
+
+    async def client(until, counting):
+        reader, writer = await asyncio.open_connection("127.0.0.1", bb_port)
+        while time.monotonic() < until:
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            body = await reader.readexactly(length)
+            if counting[0]:
+                counts["ok" if b"probe_success 1" in body else "failed"] += 1
+        writer.close()
+
+    async def run():
+        counting = [False]
+        start = time.monotonic()
+        until = start + 2.0 + seconds
+        tasks = [asyncio.create_task(client(until, counting)) for _ in range(concurrency)]
+        await asyncio.sleep(2.0)
+        counting[0] = True
+        t0 = time.monotonic()
+        await asyncio.gather(*tasks)
+        return time.monotonic() - t0
+
+    secs = asyncio.run(run())
+    return counts["ok"] / secs, counts["failed"]
+
+
+def capacity(args, tmp, target_port, bb_port):
+    ours = ninesd_capacity(args, tmp, target_port)
+    theirs = 0.0
+    for c in (16, 64):
+        rate, failed = blackbox_saturated(bb_port, target_port, args.capacity_seconds, c)
+        print("  blackbox saturated, %d clients: %.0f successful probes/s (%d failed)"
+              % (c, rate, failed))
+        theirs = max(theirs, rate)
+    print("capacity: http probes/s with <= 1 %% late by > 100 ms: ninesd %d; blackbox saturated "
+          "%.0f/s; ratio %.2f (goal >= 5)" % (ours, theirs, ours / theirs))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("driver")
@@ -224,6 +308,10 @@ def main():
     ap.add_argument("--types", default="http,tcp,icmp")
     ap.add_argument("--scale-targets", type=int, default=0)
     ap.add_argument("--scale-seconds", type=float, default=60)
+    ap.add_argument("--capacity", action="store_true",
+                    help="also find the capacity ratio against a saturated blackbox")
+    ap.add_argument("--capacity-seconds", type=float, default=8)
+    ap.add_argument("--capacity-max", type=int, default=16000)
     args = ap.parse_args()
     target_port = free_port()
     server = multiprocessing.Process(target=serve, args=(target_port,), daemon=True)
@@ -232,13 +320,15 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ninesd-bench-")
     bb = None
     try:
-        if args.types:
+        if args.types or args.capacity:
             if shutil.which("prometheus-blackbox-exporter") is None:
                 print("prometheus-blackbox-exporter not installed")
                 return 1
             bb, bb_port = start_blackbox(tmp, target_port)
-            for kind in args.types.split(","):
+            for kind in filter(None, args.types.split(",")):
                 cpu_rounds(args, tmp, target_port, bb, bb_port, kind)
+            if args.capacity:
+                capacity(args, tmp, target_port, bb_port)
         if args.scale_targets:
             scale(args, tmp, target_port)
     finally:

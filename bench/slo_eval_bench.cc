@@ -5,7 +5,7 @@
 // bench/slo_eval_vs_prometheus.py can time Prometheus evaluating the
 // equivalent Sloth-style rules over the same data.
 //
-// Usage: slo_eval_bench N_SLOS OUT_DIR [ROUNDS]
+// Usage: slo_eval_bench N_SLOS OUT_DIR [ROUNDS [--no-openmetrics]]
 // Prints "refresh_cpu_us=<median>" and writes OUT_DIR/day-NN.om and
 // OUT_DIR/ninesd.tsv (slo, window, error ratio) for the cross-check.
 
@@ -58,12 +58,13 @@ struct Traffic {
 
 int Main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: slo_eval_bench N_SLOS OUT_DIR [ROUNDS]\n");
+    std::fprintf(stderr, "usage: slo_eval_bench N_SLOS OUT_DIR [ROUNDS [--no-openmetrics]]\n");
     return 2;
   }
   const int n = std::atoi(argv[1]);
   const std::string dir = argv[2];
   const int rounds = argc > 3 ? std::atoi(argv[3]) : 21;
+  const bool openmetrics = !(argc > 4 && std::string(argv[4]) == "--no-openmetrics");
   if (n <= 0 || rounds <= 0) return 2;
 
   ModelSpec spec;
@@ -114,6 +115,7 @@ int Main(int argc, char** argv) {
       }
       engine.ApplyBatch(batch.data(), batch.size());
     }
+    if (!openmetrics) continue;
     // The counters as Prometheus would have scraped them at each minute's end.
     char path[512];
     std::snprintf(path, sizeof path, "%s/day-%02d.om", dir.c_str(), d);

@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   }
   const ninesd::config::Config& cfg = *r.config;
   asio::io_context io;
-  size_t results = 0;
+  size_t results = 0, succeeded = 0;
   ninesd::probes::ProberOptions opts;
   opts.max_in_flight = max_in_flight;
   opts.schedule = !once;
@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
   };
   ninesd::probes::Prober prober(io, opts, [&](const ninesd::probes::ProbeResult& res) {
     ++results;
+    if (res.success) ++succeeded;
     if (!once) return;
     const ninesd::config::ProbeConfig* p = find(res);
     std::cout << "{\"service\":" << Json(p ? p->service : "?")
@@ -135,6 +136,7 @@ int main(int argc, char** argv) {
              1000.0;
     };
     std::cout << "{\"started\":" << st.started << ",\"finished\":" << st.finished
+              << ",\"succeeded\":" << succeeded
               << ",\"late_starts\":" << st.late_starts << ",\"skipped\":" << st.skipped
               << ",\"lateness_p50_ms\":" << pct(0.5) << ",\"lateness_p99_ms\":" << pct(0.99)
               << ",\"lateness_max_ms\":" << st.max_lateness_us / 1000.0 << "}\n";
