@@ -262,12 +262,21 @@ def blackbox_saturated(bb_port, target_port, seconds, concurrency):
         reader, writer = await asyncio.open_connection("127.0.0.1", bb_port)
         while time.monotonic() < until:
             writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            body = await reader.readexactly(length)
+            head = (await reader.readuntil(b"\r\n\r\n")).lower()
+            if b"transfer-encoding: chunked" in head:
+                body = b""
+                while True:
+                    size = int((await reader.readline()).split(b";")[0], 16)
+                    chunk = await reader.readexactly(size + 2)
+                    if size == 0:
+                        break
+                    body += chunk[:-2]
+            else:
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                body = await reader.readexactly(length)
             if counting[0]:
                 counts["ok" if b"probe_success 1" in body else "failed"] += 1
         writer.close()
@@ -296,7 +305,8 @@ def capacity(args, tmp, target_port, bb_port):
               % (c, rate, failed))
         theirs = max(theirs, rate)
     print("capacity: http probes/s with <= 1 %% late by > 100 ms: ninesd %d; blackbox saturated "
-          "%.0f/s; ratio %.2f (goal >= 5)" % (ours, theirs, ours / theirs))
+          "%.0f/s; ratio %s (goal >= 5)" % (ours, theirs,
+                                          "%.2f" % (ours / theirs) if theirs else "n/a"))
 
 
 def main():

@@ -136,9 +136,9 @@ int main(int argc, char** argv) {
              1000.0;
     };
     std::cout << "{\"started\":" << st.started << ",\"finished\":" << st.finished
-              << ",\"succeeded\":" << succeeded
-              << ",\"late_starts\":" << st.late_starts << ",\"skipped\":" << st.skipped
-              << ",\"lateness_p50_ms\":" << pct(0.5) << ",\"lateness_p99_ms\":" << pct(0.99)
+              << ",\"succeeded\":" << succeeded << ",\"late_starts\":" << st.late_starts
+              << ",\"skipped\":" << st.skipped << ",\"lateness_p50_ms\":" << pct(0.5)
+              << ",\"lateness_p99_ms\":" << pct(0.99)
               << ",\"lateness_max_ms\":" << st.max_lateness_us / 1000.0 << "}\n";
   }
   return 0;
