@@ -7,6 +7,9 @@ the reference — the figures must be equal, not close.
 - kill -9 at 10 random points while 200 000 events arrive over 8
   partitions (checkpoints every 100 ms, so some kills land in one): after the
   last restart the figures equal replay — nothing lost, nothing twice.
+- Broker outage: every broker down for 10 s while events are being read,
+  then back with failing Fetch requests: ninesd_kafka_connected shows it,
+  probes keep running, and the figures end equal to replay.
 - HA pair: two daemons with different group ids and state directories reach
   the same figures; a third on a used state directory is refused.
 
@@ -33,7 +36,7 @@ LATENESS_S = 30
 SERVICES = ["svc-%02d" % i for i in range(24)]
 
 
-def config_text(port, state_dir, bootstrap, group="ninesd", checkpoint="1s"):
+def config_text(port, state_dir, bootstrap, group="ninesd", checkpoint="1s", self_probe=False):
     lines = [
         "server: {listen: \"127.0.0.1:%d\"}" % port,
         "state: {path: %s/ninesd.db, checkpoint_interval: %s}" % (state_dir, checkpoint),
@@ -47,6 +50,10 @@ def config_text(port, state_dir, bootstrap, group="ninesd", checkpoint="1s"):
     for i, s in enumerate(SERVICES):
         extra = ", heartbeat_timeout: 20s" if i % 6 == 5 else ""
         lines.append("  - {name: %s%s}" % (s, extra))
+    if self_probe:
+        # Probes run beside Kafka (no SLO, so replay's figures stay comparable).
+        lines.append("  - {name: self, probes: [{type: http, url: \"http://127.0.0.1:%d/healthz\", "
+                     "interval: 1s, timeout: 900ms}]}" % port)
     lines.append("slos:")
     for i, s in enumerate(SERVICES):
         kind = "ratio" if i % 3 == 1 else "availability"
@@ -84,6 +91,13 @@ class MockCluster:
         if not self.bootstrap:
             raise AssertionError("mock broker printed no bootstrap address")
 
+    def command(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        answer = self.proc.stdout.readline().strip()
+        if answer != "ok":
+            raise AssertionError("mock broker: %s -> %s" % (line, answer))
+
     def close(self):
         self.proc.stdin.close()
         try:
@@ -119,11 +133,12 @@ class KafkaTest(harness.TempDirTestCase):
                 f.write(value + "\n")
         return path
 
-    def start_daemon(self, port, state_dir, bootstrap, name, group="ninesd", checkpoint="1s"):
+    def start_daemon(self, port, state_dir, bootstrap, name, group="ninesd", checkpoint="1s",
+                     self_probe=False):
         os.makedirs(state_dir, exist_ok=True)
         config = os.path.join(self.dir, name + ".yaml")
         with open(config, "w") as f:
-            f.write(config_text(port, state_dir, bootstrap, group, checkpoint))
+            f.write(config_text(port, state_dir, bootstrap, group, checkpoint, self_probe))
         d = self.start(config, name=name)
         try:
             harness.wait_serving(port, timeout=20)
@@ -197,6 +212,50 @@ class KafkaTest(harness.TempDirTestCase):
         self.assert_equals_replay(port, config, self.write_events_file(all_events))
         self.assertEqual(kills, 10)
         self.assertIn("state: restored", d.stderr())
+
+    def test_broker_outage_and_request_errors_end_exact(self):
+        c = self.cluster(4)
+        port = harness.free_port()
+        now = int(time.time() * 1000)
+        first = make_events(10_000, now - 600_000, 20, seed=11)
+        produce(c.bootstrap, first, self.dir)
+        _, config = self.start_daemon(port, os.path.join(self.dir, "state"), c.bootstrap,
+                                      "outage", self_probe=True)
+        self.wait_consumed(port, len(first))
+        # Probe results taken before the backlog was read count as late.
+        late_at_start = metrics(port).get('ninesd_events_rejected_total{reason="late"}', 0)
+
+        def probes_run():
+            return sum(v for k, v in metrics(port).items()
+                       if k.startswith("ninesd_probe_duration_seconds_count"))
+        # More events, and at once every broker down, while the daemon is
+        # reading them: the outage shows in /metrics while probes go on.
+        second = make_events(5_000, int(time.time() * 1000) - 5_000, 1, seed=12)
+        produce(c.bootstrap, second, self.dir)
+        c.command("down 0")
+        down_since = time.time()
+        harness.wait_until(lambda: metrics(port).get("ninesd_kafka_connected") == 0, 30,
+                           "ninesd_kafka_connected 0 while the broker is down")
+        before = probes_run()
+        harness.wait_until(lambda: probes_run() >= before + 3, 15, "probes during the outage")
+        self.assertEqual(metrics(port).get("ninesd_kafka_connected"), 0)
+        time.sleep(max(0.0, 10 - (time.time() - down_since)))
+        # Back, with failing requests on the way: Fetch answers
+        # NOT_LEADER_OR_FOLLOWER (6) and REQUEST_TIMED_OUT (7) first.
+        c.command("err 1 6 7 6")
+        c.command("up 0")
+        third = make_events(5_000, int(time.time() * 1000) - 5_000, 1, seed=13)
+        produce(c.bootstrap, third, self.dir)
+        second += third
+        harness.wait_until(lambda: metrics(port).get("ninesd_kafka_connected") == 1, 30,
+                           "ninesd_kafka_connected 1 after the broker is back")
+        self.wait_consumed(port, len(first) + len(second))
+        time.sleep(1.5)  # one more refresh after the last batch
+        self.assert_equals_replay(port, config, self.write_events_file(first + second))
+        m = metrics(port)
+        # Nothing from Kafka was late, and no probe result after the outage.
+        self.assertEqual(m.get('ninesd_events_rejected_total{reason="late"}', 0), late_at_start)
+        self.assertEqual(m.get('ninesd_events_consumed_total{topic="events"}'), 20_000)
 
     def test_ha_pair_reaches_the_same_figures(self):
         c = self.cluster(4)
