@@ -13,6 +13,7 @@
 #include "alerts/dispatcher.h"
 #include "daemon/core_runtime.h"
 #include "daemon/logging.h"
+#include "events/decoder.h"
 #include "ingest/embedded_broker.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/kafka_input.h"
@@ -51,6 +52,7 @@ struct App::Impl {
   std::unique_ptr<store::StateStore> store;
   std::unique_ptr<ingest::EmbeddedBroker> broker;
   std::unique_ptr<ingest::KafkaInput> kafka;
+  events::LocationTable restored_locations;  // from the state file, for the Kafka decoder
   std::unique_ptr<probes::Prober> prober;
   std::unique_ptr<alerts::Dispatcher> dispatcher;
   std::unique_ptr<asio::steady_timer> checkpoint_timer;
@@ -309,6 +311,11 @@ Status App::Impl::Restore() {
   if (!config().probes.empty()) {
     gaps = slo::MarkProbeGap(runtime->engine(), runtime->sequencer(), loaded->wall_time_ms);
   }
+  if (auto it = loaded->blobs.find("locations"); it != loaded->blobs.end()) {
+    auto table = events::DecodeLocations(it->second);
+    if (!table) return Error{store->path() + ": probe location table is corrupt"};
+    restored_locations = std::move(*table);
+  }
   if (auto it = loaded->blobs.find("alerts"); it != loaded->blobs.end()) {
     if (Status st = dispatcher->LoadState(it->second); !st) {
       return st.error().Wrap(store->path() + ": alert state");
@@ -344,6 +351,7 @@ Status App::Impl::StartKafka() {
     ko.start_offsets[ingest::TopicPartition{tp.first, tp.second}] = off;
   }
   ko.max_pending_batches = kMaxPendingBatches;
+  ko.locations = restored_locations;
   auto created = ingest::KafkaInput::Create(
       runtime->spec(), std::move(ko),
       [this, alive = alive](ingest::IngestBatch&& in) {
@@ -386,6 +394,8 @@ store::CheckpointData App::Impl::CollectCheckpoint(bool full) {
   for (const auto& [tp, off] : runtime->positions())
     data.offsets.push_back({tp.first, tp.second, off});
   data.blobs["alerts"] = dispatcher->SaveState();
+  // Kafka probe events' location numbers name sources in the engine state.
+  if (kafka) data.blobs["locations"] = events::EncodeLocations(kafka->locations());
   data.wall_time_ms = WallMs();
   return data;
 }

@@ -1,5 +1,6 @@
 #include "events/decoder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -217,6 +218,81 @@ Decoder::Decoder(const slo::ModelSpec& spec, size_t max_bytes) : max_bytes_(max_
 
 const std::string& Decoder::LocationName(uint32_t service, uint16_t location) const {
   return locations_[service][location];
+}
+
+LocationTable Decoder::Locations() const {
+  LocationTable out;
+  for (size_t i = 0; i < locations_.size(); ++i) {
+    if (!locations_[i].empty()) out[services_.Name(i)] = locations_[i];
+  }
+  return out;
+}
+
+void Decoder::SeedLocations(const LocationTable& table) {
+  for (const auto& [name, locs] : table) {
+    int64_t svc = services_.Find(name);
+    if (svc < 0) continue;
+    std::vector<std::string>& mine = locations_[static_cast<size_t>(svc)];
+    mine.assign(locs.begin(), locs.begin() + static_cast<std::ptrdiff_t>(
+                                                 std::min(locs.size(), kMaxLocationsPerService)));
+  }
+  ++locations_version_;
+}
+
+namespace {
+
+void PutNetstring(std::string& out, std::string_view s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out += s;
+  out += ',';
+}
+
+bool GetNetstring(std::string_view& in, std::string_view& s) {
+  size_t colon = in.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon > 9) return false;
+  size_t len = 0;
+  for (size_t i = 0; i < colon; ++i) {
+    if (in[i] < '0' || in[i] > '9') return false;
+    len = len * 10 + static_cast<size_t>(in[i] - '0');
+  }
+  if (in.size() < colon + 1 + len + 1 || in[colon + 1 + len] != ',') return false;
+  s = in.substr(colon + 1, len);
+  in.remove_prefix(colon + 1 + len + 1);
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeLocations(const LocationTable& table) {
+  std::string out;
+  for (const auto& [name, locs] : table) {
+    PutNetstring(out, name);
+    PutNetstring(out, std::to_string(locs.size()));
+    for (const std::string& l : locs) PutNetstring(out, l);
+  }
+  return out;
+}
+
+std::optional<LocationTable> DecodeLocations(std::string_view text) {
+  LocationTable out;
+  while (!text.empty()) {
+    std::string_view name, count;
+    if (!GetNetstring(text, name) || !GetNetstring(text, count)) return std::nullopt;
+    size_t n = 0;
+    if (count.empty() || count.size() > 4) return std::nullopt;
+    for (char c : count) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + static_cast<size_t>(c - '0');
+    }
+    std::vector<std::string>& locs = out[std::string(name)];
+    for (size_t i = 0; i < n; ++i) {
+      std::string_view l;
+      if (!GetNetstring(text, l)) return std::nullopt;
+      locs.emplace_back(l);
+    }
+  }
+  return out;
 }
 
 std::optional<Millis> Decoder::ParseTimestamp(std::string_view s) {
@@ -498,6 +574,7 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
         return fail(Reject::kTooManyLocations, "location \"" + std::string(location) + "\"");
       }
       locs.emplace_back(location);
+      ++locations_version_;
     }
     s.location = static_cast<uint16_t>(i);
   }

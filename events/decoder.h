@@ -10,6 +10,7 @@
 // Thread: one Decoder per thread (it owns a simdjson parser).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,14 @@ const char* RejectLabel(Reject r);
 // FNV-1a 64-bit of an event id; never 0 (0 means "no id").
 uint64_t HashId(std::string_view id);
 
+// Probe locations by service name, each service's in the order they were
+// first seen: the position is the location number in Signal::location.
+using LocationTable = std::map<std::string, std::vector<std::string>>;
+
+// A compact, escape-free encoding for the state store (netstrings).
+std::string EncodeLocations(const LocationTable& table);
+std::optional<LocationTable> DecodeLocations(std::string_view text);
+
 class Decoder {
  public:
   static constexpr size_t kMaxLocationsPerService = 64;
@@ -62,6 +71,15 @@ class Decoder {
 
   const std::string& LocationName(uint32_t service, uint16_t location) const;
 
+  // Location numbers name probe sources in the core's state, so they must
+  // outlive this decoder: across a restart (saved with the checkpoint) and
+  // a reload (the next decoder starts from this one's). Seed before the
+  // first event; services not in the model are skipped.
+  LocationTable Locations() const;
+  void SeedLocations(const LocationTable& table);
+  // Changes whenever a new location is numbered.
+  uint64_t locations_version() const { return locations_version_; }
+
  private:
   simdjson::ondemand::parser parser_;
   size_t max_bytes_;
@@ -73,6 +91,7 @@ class Decoder {
     void Build(const slo::ModelSpec& spec);
     // The service's index, or -1.
     int64_t Find(std::string_view name) const;
+    const std::string& Name(size_t index) const { return names_[index]; }
 
    private:
     static constexpr size_t kInline = 19;
@@ -88,7 +107,8 @@ class Decoder {
   };
   ServiceIndex services_;
   std::vector<std::vector<std::string>> locations_;  // per service
-  std::vector<uint16_t> event_probe_index_;          // per service
+  uint64_t locations_version_ = 0;
+  std::vector<uint16_t> event_probe_index_;  // per service
   std::string scratch_;
   // ParseTimestamp: the day of the last UTC timestamp ("YYYY-MM-DD") and its
   // midnight; events come in bursts from the same day.

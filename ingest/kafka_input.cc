@@ -240,6 +240,9 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
   }
 
   in->decoder_ = std::make_unique<events::Decoder>(model, o.max_event_bytes);
+  in->decoder_->SeedLocations(o.locations);
+  in->locations_ = in->decoder_->Locations();
+  in->locations_version_ = in->decoder_->locations_version();
   in->buf_.resize(o.max_event_bytes + simdjson::SIMDJSON_PADDING);
   in->batch_.signals.reserve(o.max_batch_signals);
   return in;
@@ -380,6 +383,11 @@ void KafkaInput::Assign() {
   assigned_.store(true, std::memory_order_release);
 }
 
+events::LocationTable KafkaInput::locations() const {
+  std::lock_guard lock(positions_mu_);
+  return locations_;
+}
+
 OffsetMap KafkaInput::start_positions() const {
   std::lock_guard lock(positions_mu_);
   return start_positions_;
@@ -398,6 +406,8 @@ void KafkaInput::Run() {
     if (batch_.messages == 0) {
       std::lock_guard lock(model_mu_);
       if (next_decoder_) {
+        // Location numbers carry over: the core's sources keep their names.
+        next_decoder_->SeedLocations(decoder_->Locations());
         decoder_ = std::move(next_decoder_);
         generation_ = next_generation_;
       }
@@ -632,6 +642,12 @@ void KafkaInput::Flush() {
   }
   batch_.model_generation = generation_;
   batch_.caught_up = slots_at_end_ == slots_.size();
+  if (decoder_->locations_version() != locations_version_) {
+    locations_version_ = decoder_->locations_version();
+    events::LocationTable copy = decoder_->Locations();
+    std::lock_guard lock(positions_mu_);
+    locations_ = std::move(copy);
+  }
   sent_caught_up_ = batch_.caught_up;
   if (options_.max_pending_batches > 0) {
     std::unique_lock lock(flow_mu_);

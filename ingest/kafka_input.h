@@ -85,7 +85,8 @@ struct KafkaInputOptions {
   size_t max_event_bytes = 65536;
   // librdkafka pass-through; "NAME_file: PATH" sets NAME to the file's content.
   std::map<std::string, std::string> properties;
-  OffsetMap start_offsets;  // missing partition: from the beginning
+  OffsetMap start_offsets;          // missing partition: from the beginning
+  events::LocationTable locations;  // probe location numbers from the last checkpoint
 
   size_t max_batch_signals = 8192;
   std::chrono::milliseconds max_batch_delay{20};
@@ -130,6 +131,9 @@ class KafkaInput {
   bool assigned() const { return assigned_.load(std::memory_order_acquire); }
   // Assigned partitions with the offsets reading started at (after assigned()).
   OffsetMap start_positions() const;
+  // The decoder's probe location numbers, as of the last batch handed over
+  // (so they cover every signal handed over); any thread.
+  events::LocationTable locations() const;
 
  private:
   struct Slot;
@@ -177,6 +181,8 @@ class KafkaInput {
 
   mutable std::mutex positions_mu_;
   OffsetMap start_positions_;
+  events::LocationTable locations_;  // under positions_mu_
+  uint64_t locations_version_ = 0;   // consumer thread: the decoder's at the last copy
 
   // Consumer thread only.
   std::unique_ptr<events::Decoder> decoder_;

@@ -713,3 +713,65 @@ TEST_F(DecoderTest, RandomMutationsNeverCrash) {
 
 }  // namespace
 }  // namespace ninesd::events
+
+namespace ninesd::events {
+namespace {
+
+// Location numbers name probe sources in the core's saved state: a decoder
+// seeded from another's table (a restart, a reload) numbers them the same,
+// whatever order the locations then arrive in.
+TEST_F(DecoderTest, SeededLocationsKeepTheirNumbers) {
+  auto probe = [&](Decoder& d, const char* svc, const char* loc) {
+    std::string json = std::string(R"({"type":"probe","service":")") + svc +
+                       R"(","success":true,"location":")" + loc + "\"}";
+    Signal s;
+    EXPECT_EQ(d.DecodeCopy(json, kKafkaTs, s), Reject::kNone) << json;
+    return s.location;
+  };
+  EXPECT_EQ(probe(decoder_, "web", "eu-1"), 0u);
+  EXPECT_EQ(probe(decoder_, "web", "us-1"), 1u);
+  EXPECT_EQ(probe(decoder_, "db", "us-1"), 0u);
+  uint64_t version = decoder_.locations_version();
+  EXPECT_EQ(probe(decoder_, "web", "eu-1"), 0u);
+  EXPECT_EQ(decoder_.locations_version(), version);  // nothing new
+
+  LocationTable table = decoder_.Locations();
+  EXPECT_EQ(table, (LocationTable{{"db", {"us-1"}}, {"web", {"eu-1", "us-1"}}}));
+  std::string saved = EncodeLocations(table);
+  auto loaded = DecodeLocations(saved);
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(*loaded, table);
+
+  // A new decoder (after a restart) sees us-1 first and still calls it 1.
+  Decoder next(spec_, kMaxBytes);
+  (*loaded)["gone"] = {"x"};  // a service no longer configured is skipped
+  next.SeedLocations(*loaded);
+  EXPECT_EQ(probe(next, "web", "us-1"), 1u);
+  EXPECT_EQ(probe(next, "web", "ap-1"), 2u);
+  EXPECT_EQ(probe(next, "api", "ap-1"), 0u);
+  EXPECT_EQ(next.Locations().count("gone"), 0u);
+}
+
+TEST(LocationTableTest, NamesWithAnyBytesRoundTripAndDamageIsRefused) {
+  LocationTable table{{"svc:with,colons", {"", "a,b", std::string("nul\0inside", 10), "é"}},
+                      {"other", {}}};
+  std::string text = EncodeLocations(table);
+  auto back = DecodeLocations(text);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(*back, table);
+  EXPECT_EQ(DecodeLocations("")->size(), 0u);
+  for (size_t cut = 1; cut < text.size(); ++cut) {
+    auto partial = DecodeLocations(std::string_view(text).substr(0, cut));
+    // A cut between two whole services decodes to the first; anything else fails.
+    if (partial) {
+      EXPECT_LT(partial->size(), table.size()) << cut;
+    }
+  }
+  EXPECT_FALSE(DecodeLocations("3:abc;").has_value());
+  EXPECT_FALSE(DecodeLocations("x:abc,").has_value());
+  EXPECT_FALSE(DecodeLocations("3:web,1:5,").has_value());  // five promised, none there
+  EXPECT_FALSE(DecodeLocations("99999999999:a,").has_value());
+}
+
+}  // namespace
+}  // namespace ninesd::events

@@ -36,7 +36,8 @@ LATENESS_S = 30
 SERVICES = ["svc-%02d" % i for i in range(24)]
 
 
-def config_text(port, state_dir, bootstrap, group="ninesd", checkpoint="1s", self_probe=False):
+def config_text(port, state_dir, bootstrap, group="ninesd", checkpoint="1s", self_probe=False,
+                multi=False):
     lines = [
         "server: {listen: \"127.0.0.1:%d\"}" % port,
         "state: {path: %s/ninesd.db, checkpoint_interval: %s}" % (state_dir, checkpoint),
@@ -54,7 +55,13 @@ def config_text(port, state_dir, bootstrap, group="ninesd", checkpoint="1s", sel
         # Probes run beside Kafka (no SLO, so replay's figures stay comparable).
         lines.append("  - {name: self, probes: [{type: http, url: \"http://127.0.0.1:%d/healthz\", "
                      "interval: 1s, timeout: 900ms}]}" % port)
+    if multi:
+        # Probe events from several locations, two failures in a row to go down.
+        lines.append("  - {name: multi, failure_threshold: 2}")
     lines.append("slos:")
+    if multi:
+        lines.append("  - {name: multi-availability, service: multi, kind: availability, "
+                     "objective: 99.5, window: 1d}")
     for i, s in enumerate(SERVICES):
         kind = "ratio" if i % 3 == 1 else "availability"
         lines.append("  - {name: %s-%s, service: %s, kind: %s, objective: 99.5, window: 1d}"
@@ -134,11 +141,11 @@ class KafkaTest(harness.TempDirTestCase):
         return path
 
     def start_daemon(self, port, state_dir, bootstrap, name, group="ninesd", checkpoint="1s",
-                     self_probe=False):
+                     self_probe=False, multi=False):
         os.makedirs(state_dir, exist_ok=True)
         config = os.path.join(self.dir, name + ".yaml")
         with open(config, "w") as f:
-            f.write(config_text(port, state_dir, bootstrap, group, checkpoint, self_probe))
+            f.write(config_text(port, state_dir, bootstrap, group, checkpoint, self_probe, multi))
         d = self.start(config, name=name)
         try:
             harness.wait_serving(port, timeout=20)
@@ -256,6 +263,39 @@ class KafkaTest(harness.TempDirTestCase):
         # Nothing from Kafka was late, and no probe result after the outage.
         self.assertEqual(m.get('ninesd_events_rejected_total{reason="late"}', 0), late_at_start)
         self.assertEqual(m.get('ninesd_events_consumed_total{topic="events"}'), 20_000)
+
+    def test_probe_locations_keep_their_sources_across_a_restart(self):
+        # Location numbers are given in order of first appearance; after a
+        # restart "b" arrives first and must not take over "a"'s source (and
+        # its pending failure streak).
+        c = self.cluster(1)
+        port = harness.free_port()
+        state = os.path.join(self.dir, "state")
+        t = int(time.time() * 1000) - 20_000
+
+        def probe(loc, ok, at):
+            ev = {"type": "probe", "service": "multi", "location": loc, "success": ok,
+                  "ts": at / 1000.0}
+            return ("multi", json.dumps(ev, separators=(",", ":")))
+        first = [probe("a", True, t), probe("a", False, t + 1000)]
+        produce(c.bootstrap, first, self.dir)
+        d, config = self.start_daemon(port, state, c.bootstrap, "loc", multi=True)
+        harness.wait_until(
+            lambda: metrics(port).get('ninesd_events_consumed_total{topic="events"}') == 2, 30,
+            "the first two events consumed")
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(20), 0)
+        second = [probe("b", False, t + 2000), probe("b", True, t + 3000)]
+        produce(c.bootstrap, second, self.dir)
+        d, config = self.start_daemon(port, state, c.bootstrap, "loc", multi=True)
+        self.assertIn("state: restored", d.stderr())
+        # Until the figures reach past the last event (the allowed lateness).
+        harness.wait_until(
+            lambda: iso_seconds(json.loads(http_request(port, "GET", "/api/v1/slos")[2])["at"])
+            > (t + 4000) / 1000.0, 60, "figures past the last event")
+        doc = self.assert_equals_replay(port, config, self.write_events_file(first + second))
+        multi = [s for s in doc["slos"] if s["name"] == "multi-availability"][0]
+        self.assertEqual(multi["bad"], 0)  # a's streak of one failure never completed
 
     def test_ha_pair_reaches_the_same_figures(self):
         c = self.cluster(4)
