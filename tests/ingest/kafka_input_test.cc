@@ -276,7 +276,22 @@ TEST_F(KafkaInputTest, ConsumesEveryEventKcatProducedExactlyOnce) {
   auto in = Make(Options(), c);
   ASSERT_TRUE(in);
   in->Start();
-  ASSERT_TRUE(c.WaitForMessages(kN, 50s)) << c.messages();
+  if (!c.WaitForMessages(kN, 50s)) {
+    // What the broker holds per partition (first and last offset) against
+    // where the input got to, to tell a lost produce from a stalled fetch.
+    auto [rc, held] = Shell("kcat -C -b " + broker_->bootstrap() +
+                            " -t events -o beginning -e -q -f '%p %o\\n' | sort -n -k1 -k2 | "
+                            "awk '{if(!($1 in f))f[$1]=$2; l[$1]=$2; n[$1]++} END "
+                            "{for(p in f) print \"partition \" p \": offsets \" f[p] \"..\" l[p] "
+                            "\" (\" n[p] \" messages)\"}'");
+    std::string got;
+    for (const auto& [tp, off] : c.offsets()) {
+      got += " " + std::to_string(tp.partition) + "->" + std::to_string(off);
+    }
+    FAIL() << c.messages() << " of " << kN << " messages; input next offsets:" << got
+           << "\nbroker (kcat rc " << rc << "):\n"
+           << held;
+  }
   EXPECT_TRUE(c.WaitForCaughtUp());
   in->Stop();
 
