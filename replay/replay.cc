@@ -132,6 +132,11 @@ void ReadEvents(std::FILE* f, events::Decoder& decoder, BatchPipe& pipe) {
   Batch batch = pipe.Take();
   auto refuse = [&](events::Reject r, std::string why) {
     batch.rejects.push_back(LineReject{line_no, r, std::move(why), batch.signals.size()});
+    // A file of nothing but bad lines must not pile up in one batch either.
+    if (batch.rejects.size() == kBatchSignals) {
+      pipe.Put(std::move(batch));
+      batch = pipe.Take();
+    }
   };
   auto handle_line = [&](const char* p, size_t n, size_t capacity) {
     ++line_no;

@@ -254,6 +254,23 @@ TEST_F(ReplayTest, OnlyTheFirstHundredRejectedLinesAreListed) {
   EXPECT_EQ(err[101], "replay: 37 lines used, 150 rejected (bad_json 150)");
 }
 
+// More bad lines than a batch holds: they travel in batches of their own
+// (memory stays flat) and are counted and listed the same way.
+TEST_F(ReplayTest, ManyMoreBadLinesThanABatchHolds) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 10'000; ++i) lines.push_back("[" + std::to_string(i) + "]");
+  for (const std::string& l : GoldenLines()) lines.push_back(l);
+  std::string path = Write("junk.jsonl", Join(lines));
+  Result r = Replay(kGoldenConfig, path);
+  EXPECT_EQ(r.code, 3);
+  ExpectSameText(r.out, Reference().out);
+  std::vector<std::string> err = Lines(r.err);
+  ASSERT_EQ(err.size(), 102u);
+  EXPECT_EQ(err[99].rfind(path + ":100: rejected: bad_json", 0), 0u) << err[99];
+  EXPECT_EQ(err[100], path + ": 9900 more rejected lines not listed");
+  EXPECT_EQ(err[101], "replay: 37 lines used, 10000 rejected (bad_json 10000)");
+}
+
 TEST_F(ReplayTest, OversizedLinesAreRejectedAndTheRestStillCounts) {
   // One line over the 64 KiB event limit, one over the reader's 8 MiB buffer.
   std::vector<std::string> golden = GoldenLines();
