@@ -328,7 +328,7 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
   // changes (when `changes` is set) and its state at the end.
   auto simulate = [&](ProbeSourceState st, Millis until, std::vector<Change>* changes,
                       bool close) -> ProbeSourceState {
-    const ProbeSourceSpec& ps = st.probe < sp.probes.size() ? sp.probes[st.probe] : sp.event_probe;
+    const ProbeSourceSpec& ps = svc.ProbeSpec(st.probe);
     if (changes) changes->push_back({F, st.state});
     for (const Signal& s : svc.buffer) {
       if (s.ts >= until) break;
@@ -381,7 +381,7 @@ void Engine::MaterializeLeaf(Service& svc, Millis t) {
   for (const ProbeSourceState& p : svc.probes) {
     std::vector<Change>& ch = next_source(p.probe);
     ProbeSourceState end = simulate(p, t, &ch, true);
-    const ProbeSourceSpec& ps = p.probe < sp.probes.size() ? sp.probes[p.probe] : sp.event_probe;
+    const ProbeSourceSpec& ps = svc.ProbeSpec(p.probe);
     if (end.streak_want != State::kUnknown) pending = std::min(pending, end.streak_start);
     if (end.last != kNever && end.last + ps.stale_after >= t) {
       next_change = std::min(next_change, end.last + ps.stale_after);
@@ -572,9 +572,11 @@ void Engine::ApplyEvent(const Signal& s) {
     case SignalKind::kGap: {
       if (svc.composite) return;  // composites derive their state
       if (s.kind == SignalKind::kHeartbeat && svc.heartbeat_timeout == 0) return;
-      if (s.kind == SignalKind::kProbe && RepeatsTheOnlySource(svc, s)) return;
-      svc.buffer.push_back(s);
-      svc.dirty = true;
+      // A result repeating the only source's state is folded at once.
+      if (!(s.kind == SignalKind::kProbe && FoldRepeatedResult(svc, s))) {
+        svc.buffer.push_back(s);
+        svc.dirty = true;
+      }
       svc.ckpt_dirty = true;
       bool bad = (s.kind == SignalKind::kState && s.state != State::kUp) ||
                  (s.kind == SignalKind::kProbe && !s.good) || s.kind == SignalKind::kGap;
@@ -583,9 +585,7 @@ void Engine::ApplyEvent(const Signal& s) {
       } else if (s.kind == SignalKind::kProbe) {
         // The shortest staleness of the service's probe sources: checking
         // early is harmless (the check re-arms at the exact next change).
-        if (s.probe == svc.event_probe) {
-          svc.min_stale_after = std::min(svc.min_stale_after, svc.spec->event_probe.stale_after);
-        }
+        svc.NoteProbe(s.probe);
         svc.probe_deadline = s.ts + svc.min_stale_after;
       }
       if (bad) Activate(s.service);
@@ -639,12 +639,13 @@ void Engine::ApplyEvent(const Signal& s) {
   }
 }
 
-bool Engine::RepeatsTheOnlySource(Service& svc, const Signal& s) {
+bool Engine::FoldRepeatedResult(Service& svc, const Signal& s) {
   // The steady case of a probed service: one source, nothing buffered, no
   // streak under way, and a fresh result equal to the source's state. Folding
   // it through the buffer would change nothing but the source's last result
   // time, so only that moves, together with F (the history before it is
-  // final) and the next self-change (staleness).
+  // final) and the next self-change (staleness). The caller does the rest
+  // (deadlines, activation) as for any result.
   if (!svc.probe_only || svc.dirty || !svc.buffer.empty() || svc.probes.size() != 1 ||
       svc.state_source != State::kUnknown) {
     return false;
@@ -654,21 +655,12 @@ bool Engine::RepeatsTheOnlySource(Service& svc, const Signal& s) {
       p.last == kNever || p.state != (s.good ? State::kUp : State::kDown)) {
     return false;
   }
-  const ServiceSpec& sp = *svc.spec;
-  const Millis stale =
-      p.probe < sp.probes.size() ? sp.probes[p.probe].stale_after : sp.event_probe.stale_after;
+  const Millis stale = svc.ProbeSpec(p.probe).stale_after;
   if (s.ts > p.last + stale || s.ts < svc.timeline.end()) return false;
   p.last = s.ts;
   svc.timeline.ExtendTo(s.ts);
   svc.final_until = s.ts;
   svc.next_change = s.ts + stale;
-  svc.ckpt_dirty = true;
-  if (!s.good) Activate(s.service);
-  if (s.probe == svc.event_probe) {
-    svc.min_stale_after = std::min(svc.min_stale_after, sp.event_probe.stale_after);
-  }
-  svc.probe_deadline = s.ts + svc.min_stale_after;
-  if (svc.deadline() != kForever) ScheduleDeadline(s.service);
   return true;
 }
 

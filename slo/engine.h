@@ -140,7 +140,7 @@ class Engine {
   const std::vector<Interval>& Maintenance(Service& svc, Millis from, Millis to);
   bool InMaintenance(Service& svc, Millis t);
   void ApplyEvent(const Signal& s);
-  bool RepeatsTheOnlySource(Service& svc, const Signal& s);
+  bool FoldRepeatedResult(Service& svc, const Signal& s);
   void AdvanceSeries(SloRt& slo, Millis t);
   SloStatus Compute(uint32_t slo, Millis at);
   // Compute() into `st`, reusing its vectors (the alert grid: no allocation).

@@ -70,6 +70,16 @@ struct Engine::Service {
   std::vector<uint32_t> slos;
   Millis retention = 0;  // history kept behind now
   Millis deadline() const { return std::min(heartbeat_deadline, probe_deadline); }
+  // The spec of probe source `probe` (index probes.size(): the event probe).
+  const ProbeSourceSpec& ProbeSpec(uint16_t probe) const {
+    return probe < spec->probes.size() ? spec->probes[probe] : spec->event_probe;
+  }
+  // A result of `probe` arrived (or was restored): the event probe's
+  // staleness counts for activation from then on.
+  void NoteProbe(uint16_t probe) {
+    if (probe == event_probe)
+      min_stale_after = std::min(min_stale_after, spec->event_probe.stale_after);
+  }
   Millis pruned_at = 0;
 };
 

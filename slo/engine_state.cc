@@ -301,14 +301,9 @@ struct StateAccess {
     }
     if (!r.done() || svc.final_until < origin) return Corrupt("of service " + sp.name);
     // Event-probe sources restored or buffered count for activation.
-    auto event_source = [&](uint16_t probe) {
-      if (probe == svc.event_probe) {
-        svc.min_stale_after = std::min(svc.min_stale_after, sp.event_probe.stale_after);
-      }
-    };
-    for (const Probe& p : svc.probes) event_source(p.probe);
+    for (const Probe& p : svc.probes) svc.NoteProbe(p.probe);
     for (const Signal& s : svc.buffer) {
-      if (s.kind == SignalKind::kProbe) event_source(s.probe);
+      if (s.kind == SignalKind::kProbe) svc.NoteProbe(s.probe);
     }
     // A cache: rebuilt on first use.
     svc.maint_cache.clear();
