@@ -66,6 +66,20 @@ void ExpectSameText(const std::string& actual, const std::string& expected) {
                 << "\n  expected: ..." << expected.substr(from, 140);
 }
 
+// stderr lists these rejections (line number, reason), in this order, then
+// one summary line.
+void ExpectListed(const std::vector<std::string>& err, const std::string& path,
+                  const std::vector<std::pair<size_t, std::string>>& expected) {
+  std::string all;
+  for (const std::string& line : err) all += line + "\n";
+  ASSERT_EQ(err.size(), expected.size() + 1) << all;
+  for (size_t k = 0; k < expected.size(); ++k) {
+    std::string prefix =
+        path + ":" + std::to_string(expected[k].first) + ": rejected: " + expected[k].second;
+    EXPECT_EQ(err[k].rfind(prefix, 0), 0u) << "expected " << prefix << "\n got " << err[k];
+  }
+}
+
 using test_support::TempDir;
 
 struct Result {
@@ -188,12 +202,7 @@ TEST_F(ReplayTest, RejectedLinesAreListedAndTheGoodLinesStillCount) {
   ExpectSameText(r.out, Reference().out);
 
   std::vector<std::string> err = Lines(r.err);
-  ASSERT_EQ(err.size(), expected.size() + 1) << r.err;
-  for (size_t k = 0; k < expected.size(); ++k) {
-    std::string prefix =
-        path + ":" + std::to_string(expected[k].first) + ": rejected: " + expected[k].second;
-    EXPECT_EQ(err[k].rfind(prefix, 0), 0u) << "expected " << prefix << "\n got " << err[k];
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectListed(err, path, expected));
   EXPECT_EQ(err.back(),
             "replay: 37 lines used, 5 rejected (bad_json 1, wrong_type 1, unknown_service 1, "
             "late 1, duplicate 1)");
@@ -229,46 +238,30 @@ TEST_F(ReplayTest, RejectionsAcrossManyBatchesAreListedInLineOrder) {
   Result r = Replay(kGoldenConfig, path);
   EXPECT_EQ(r.code, 3);
   std::vector<std::string> err = Lines(r.err);
-  ASSERT_EQ(err.size(), expected.size() + 1) << r.err;
-  for (size_t k = 0; k < expected.size(); ++k) {
-    std::string prefix =
-        path + ":" + std::to_string(expected[k].first) + ": rejected: " + expected[k].second;
-    EXPECT_EQ(err[k].rfind(prefix, 0), 0u) << "expected " << prefix << "\n got " << err[k];
-  }
+  ASSERT_NO_FATAL_FAILURE(ExpectListed(err, path, expected));
   EXPECT_EQ(err.back(), "replay: 20000 lines used, 18 rejected (bad_json 5, duplicate 13)");
 }
 
+// Also with more bad lines than a batch holds: they travel in batches of
+// their own (memory stays flat) and are counted and listed the same way.
 TEST_F(ReplayTest, OnlyTheFirstHundredRejectedLinesAreListed) {
-  std::vector<std::string> lines;
-  for (int i = 0; i < 150; ++i) lines.push_back("not json " + std::to_string(i));
-  for (const std::string& l : GoldenLines()) lines.push_back(l);
-  std::string path = Write("noisy.jsonl", Join(lines));
-  Result r = Replay(kGoldenConfig, path);
-  EXPECT_EQ(r.code, 3);
-  ExpectSameText(r.out, Reference().out);
-  std::vector<std::string> err = Lines(r.err);
-  ASSERT_EQ(err.size(), 102u);
-  EXPECT_EQ(err[0].rfind(path + ":1: rejected: bad_json", 0), 0u) << err[0];
-  EXPECT_EQ(err[99].rfind(path + ":100: rejected: bad_json", 0), 0u) << err[99];
-  EXPECT_EQ(err[100], path + ": 50 more rejected lines not listed");
-  EXPECT_EQ(err[101], "replay: 37 lines used, 150 rejected (bad_json 150)");
-}
-
-// More bad lines than a batch holds: they travel in batches of their own
-// (memory stays flat) and are counted and listed the same way.
-TEST_F(ReplayTest, ManyMoreBadLinesThanABatchHolds) {
-  std::vector<std::string> lines;
-  for (int i = 0; i < 10'000; ++i) lines.push_back("[" + std::to_string(i) + "]");
-  for (const std::string& l : GoldenLines()) lines.push_back(l);
-  std::string path = Write("junk.jsonl", Join(lines));
-  Result r = Replay(kGoldenConfig, path);
-  EXPECT_EQ(r.code, 3);
-  ExpectSameText(r.out, Reference().out);
-  std::vector<std::string> err = Lines(r.err);
-  ASSERT_EQ(err.size(), 102u);
-  EXPECT_EQ(err[99].rfind(path + ":100: rejected: bad_json", 0), 0u) << err[99];
-  EXPECT_EQ(err[100], path + ": 9900 more rejected lines not listed");
-  EXPECT_EQ(err[101], "replay: 37 lines used, 10000 rejected (bad_json 10000)");
+  for (int bad : {150, 10'000}) {
+    std::vector<std::string> lines;
+    for (int i = 0; i < bad; ++i) lines.push_back("not json " + std::to_string(i));
+    for (const std::string& l : GoldenLines()) lines.push_back(l);
+    std::string path = Write("noisy.jsonl", Join(lines));
+    Result r = Replay(kGoldenConfig, path);
+    EXPECT_EQ(r.code, 3);
+    ExpectSameText(r.out, Reference().out);
+    std::vector<std::string> err = Lines(r.err);
+    ASSERT_EQ(err.size(), 102u);
+    EXPECT_EQ(err[0].rfind(path + ":1: rejected: bad_json", 0), 0u) << err[0];
+    EXPECT_EQ(err[99].rfind(path + ":100: rejected: bad_json", 0), 0u) << err[99];
+    EXPECT_EQ(err[100],
+              path + ": " + std::to_string(bad - 100) + " more rejected lines not listed");
+    EXPECT_EQ(err[101], "replay: 37 lines used, " + std::to_string(bad) + " rejected (bad_json " +
+                            std::to_string(bad) + ")");
+  }
 }
 
 TEST_F(ReplayTest, OversizedLinesAreRejectedAndTheRestStillCounts) {

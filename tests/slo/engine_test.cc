@@ -647,12 +647,7 @@ TEST(AlertTest, SilentHeartbeatPagesWhenTheDeadlineIsOnTheGrid) {
   SloSpec slo = Availability("etl", 0, 99, 7 * kDay);
   slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
   spec.slos.push_back(slo);
-  struct Recorder : EngineObserver {
-    std::vector<std::pair<AlertKind, Millis>> fired;
-    void OnAlert(uint32_t, AlertKind kind, bool firing, Millis at) override {
-      if (firing) fired.emplace_back(kind, at);
-    }
-  } rec;
+  FiringRecorder rec;
   auto e = MakeEngine(spec);
   e->SetObserver(&rec);
   ASSERT_TRUE(e->Apply(Heartbeat(0, kT0)).ok());
@@ -715,12 +710,7 @@ TEST(AlertTest, ASecondProbeGoingStaleLaterStillPages) {
   slo.no_data = NoData::kDown;
   slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
   spec.slos.push_back(slo);
-  struct Recorder : EngineObserver {
-    std::vector<std::pair<AlertKind, Millis>> fired;
-    void OnAlert(uint32_t, AlertKind kind, bool firing, Millis at) override {
-      if (firing) fired.emplace_back(kind, at);
-    }
-  } rec;
+  FiringRecorder rec;
   auto e = MakeEngine(spec);
   e->SetObserver(&rec);
   // Two hours of both probes up: the unknown time before the first result

@@ -2,6 +2,8 @@
 // Builders for core tests: small models and signals in a few lines.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "slo/engine.h"
 #include "slo/model.h"
@@ -14,6 +16,14 @@ namespace ninesd::slo::testing {
 inline constexpr Millis kT0 = 1'793'577'600'000;
 
 inline Millis At(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
+
+// Records when alerts start firing.
+struct FiringRecorder : EngineObserver {
+  std::vector<std::pair<AlertKind, Millis>> fired;
+  void OnAlert(uint32_t, AlertKind kind, bool firing, Millis at) override {
+    if (firing) fired.emplace_back(kind, at);
+  }
+};
 
 inline ServiceSpec Leaf(std::string name) {
   ServiceSpec s;
