@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "bench/bench_model.h"
 #include "slo/engine.h"
 
 using namespace ninesd::slo;
@@ -34,19 +35,8 @@ int main(int argc, char** argv) {
   }
   const bool availability = std::strcmp(argv[1], "availability") == 0;
   const int n = std::atoi(argv[2]);
-  ModelSpec spec;
-  for (int i = 0; i < n; ++i) {
-    ServiceSpec svc;
-    svc.name = "svc-" + std::to_string(i);
-    spec.services.push_back(svc);
-    SloSpec slo;
-    slo.name = "slo-" + std::to_string(i);
-    slo.service = static_cast<uint32_t>(i);
-    slo.kind = availability ? SloKind::kAvailability : SloKind::kRatio;
-    slo.objective = 0.999;
-    slo.window.rolling = 30 * kDay;
-    spec.slos.push_back(slo);
-  }
+  ModelSpec spec =
+      ninesd::bench::OneSloPerService(n, availability ? SloKind::kAvailability : SloKind::kRatio);
   spec.evaluation_interval = kHour;  // alerts are not what is measured here
   auto engine = std::move(Engine::Create(spec)).value();
   long rss_before = PeakRssKib();

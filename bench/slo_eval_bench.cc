@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_model.h"
 #include "slo/engine.h"
 #include "slo/time.h"
 
@@ -67,19 +68,7 @@ int Main(int argc, char** argv) {
   const bool openmetrics = !(argc > 4 && std::string(argv[4]) == "--no-openmetrics");
   if (n <= 0 || rounds <= 0) return 2;
 
-  ModelSpec spec;
-  for (int i = 0; i < n; ++i) {
-    ServiceSpec svc;
-    svc.name = "svc-" + std::to_string(i);
-    spec.services.push_back(svc);
-    SloSpec slo;
-    slo.name = "slo-" + std::to_string(i);
-    slo.service = static_cast<uint32_t>(i);
-    slo.kind = SloKind::kRatio;
-    slo.objective = 0.999;
-    slo.window.rolling = 30 * kDay;
-    spec.slos.push_back(slo);
-  }
+  ModelSpec spec = bench::OneSloPerService(n, SloKind::kRatio);
   auto created = Engine::Create(spec);
   if (!created.ok()) {
     std::fprintf(stderr, "%s\n", created.error().message.c_str());
