@@ -38,6 +38,7 @@ struct ServerConfig {
 struct StateConfig {
   std::string path = "state/ninesd.db";
   Millis checkpoint_interval = 5000;
+  Millis history_retention = 400 * slo::kDay;  // daily results and outages kept
 };
 
 struct KafkaConfig {

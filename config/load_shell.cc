@@ -63,6 +63,7 @@ void ReadServer(const Section& s, ServerConfig& out) {
 void ReadState(const Section& s, StateConfig& out) {
   if (auto v = s.String("path")) out.path = *v;
   if (auto v = s.Duration("checkpoint_interval")) out.checkpoint_interval = *v;
+  if (auto v = s.Duration("history_retention")) out.history_retention = *v;
 }
 
 void ReadKafka(const Section& s, Config& cfg) {

@@ -53,6 +53,9 @@ constexpr Option kOptions[] = {
       .Default("state/ninesd.db").Min(1).Restart(),
   O("state", "checkpoint_interval", T::kDuration, "How often state and Kafka offsets are committed.")
       .Default("5s").Min(100 * kMs).Max(kHour),
+  O("state", "history_retention", T::kDuration,
+    "How long daily SLO results and outages are kept for reports and /status.")
+      .Default("400d").Min(kDay).Max(10 * 366 * kDay),
 
   O("kafka", "bootstrap", T::kString, "Brokers as host:port,host:port, or embedded.").Required().Restart(),
   O("kafka", "group_id", T::kString, "Consumer group id.").Default("ninesd").Min(1).Restart(),

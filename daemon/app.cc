@@ -21,6 +21,7 @@
 #include "replay/replay.h"
 #include "report/status_page.h"
 #include "slo/engine_state.h"
+#include "slo/history.h"
 #include "store/state_store.h"
 
 namespace ninesd::daemon {
@@ -50,6 +51,9 @@ struct App::Impl {
   std::unique_ptr<CoreRuntime> runtime;
   std::unique_ptr<ingest::IngestMetrics> ingest_metrics;
   std::unique_ptr<store::StateStore> store;
+  // Daily results and outages, written with each checkpoint; read back for /status.
+  std::optional<slo::HistoryRecorder> history;
+  std::unique_ptr<store::HistoryReader> history_reader;
   std::unique_ptr<ingest::EmbeddedBroker> broker;
   std::unique_ptr<ingest::KafkaInput> kafka;
   events::LocationTable restored_locations;  // from the state file, for the Kafka decoder
@@ -82,6 +86,9 @@ struct App::Impl {
   // Last result per (service, probe): failures and recoveries are logged on
   // change only, which rate-limits them by nature.
   std::map<std::pair<uint32_t, uint16_t>, bool> probe_ok;
+  // The status page's 90 days per SLO: stored days, then the core's figures
+  // for the days not final yet.
+  std::vector<std::vector<report::DayCell>> DailyBars(slo::Millis at);
   void ScheduleCheckpoint();
   store::CheckpointData CollectCheckpoint(bool full);
   void Checkpoint();
@@ -94,6 +101,12 @@ Status App::Impl::Wire() {
   auto created = CoreRuntime::Create(d.io(), config(), core_options);
   if (!created) return created.error();
   runtime = std::move(*created);
+  auto recorder = slo::HistoryRecorder::Create(runtime->spec());
+  if (!recorder) return recorder.error();
+  history.emplace(std::move(*recorder));
+  // Nothing is pruned before the recorder first read it (a backlog may span
+  // more than the SLOs' windows).
+  runtime->engine().KeepHistoryFrom(INT64_MIN);
 
   prometheus::Registry& registry = *d.registry();
   ingest_metrics = std::make_unique<ingest::IngestMetrics>(registry);
@@ -145,21 +158,12 @@ Status App::Impl::Wire() {
     return r;
   });
   d.AddHttpHandler("/status", [this](const HttpRequest&) {
-    // The status page: current states and figures, and 90 days of daily
-    // attainment from the service timelines (as far back as they are kept).
-    constexpr int kDays = 90;
     report::StatusInput in;
     in.spec = &runtime->spec();
     in.at = runtime->evaluated_at();
     in.slos = runtime->figures().slos;
     in.services = runtime->figures().services;
-    if (!in.slos.empty() && in.at <= runtime->engine().now()) {
-      for (const slo::SloSpec& sp : runtime->spec().slos) {
-        slo::Millis from = report::DailyStart(sp, in.at, kDays);
-        in.days.push_back(report::DailyAttainment(
-            sp, runtime->engine().ServiceIntervals(sp.service, from, in.at), in.at, kDays));
-      }
-    }
+    if (!in.slos.empty() && in.at <= runtime->engine().now()) in.days = DailyBars(in.at);
     HttpResponse r;
     r.content_type = "text/html; charset=utf-8";
     r.body = report::RenderStatusPage(in);
@@ -228,6 +232,42 @@ Status App::Impl::Wire() {
   d.OnStarting([this] { return Starting(); });
   d.OnShutdown([this] { Shutdown(); });
   return Ok{};
+}
+
+std::vector<std::vector<report::DayCell>> App::Impl::DailyBars(slo::Millis at) {
+  constexpr int kDays = 90;
+  const slo::ModelSpec& spec = runtime->spec();
+  slo::Engine& engine = runtime->engine();
+  if (!history_reader && store) {
+    auto opened = store::HistoryReader::Open(store->path());
+    if (opened) history_reader = std::move(*opened);
+  }
+  const bool reading = history_reader && history_reader->Begin().ok();
+  std::vector<std::vector<report::DayCell>> out;
+  for (uint32_t i = 0; i < spec.slos.size(); ++i) {
+    const slo::SloSpec& sp = spec.slos[i];
+    std::vector<report::DayCell> cells = report::DayCells(sp, at, kDays);
+    std::map<slo::Millis, slo::RangeRaw> stored;
+    if (reading) {
+      auto days = history_reader->Days(sp.name, cells.front().start, at);
+      if (days) {
+        for (const store::HistoryDay& d : *days) stored[d.start] = d.raw;
+      } else {
+        log->warn("status: {}", days.error().message);
+      }
+    }
+    const slo::Millis cursor = history->day_cursor(i);
+    for (report::DayCell& c : cells) {
+      if (auto it = stored.find(c.start); it != stored.end()) {
+        c.attainment = slo::FiguresOf(sp, it->second).attainment;
+      } else if (cursor != slo::HistoryRecorder::kUnset && c.start >= cursor && c.end > c.start) {
+        c.attainment = slo::FiguresOf(sp, engine.RangeFigures(i, c.start, c.end)).attainment;
+      }
+    }
+    out.push_back(std::move(cells));
+  }
+  if (history_reader) history_reader->End();
+  return out;
 }
 
 void App::Impl::OnAlert(const AlertTransition& t) {
@@ -316,6 +356,7 @@ Status App::Impl::Restore() {
     if (!table) return Error{store->path() + ": probe location table is corrupt"};
     restored_locations = std::move(*table);
   }
+  history->Load(loaded->cursors);
   if (auto it = loaded->blobs.find("alerts"); it != loaded->blobs.end()) {
     if (Status st = dispatcher->LoadState(it->second); !st) {
       return st.error().Wrap(store->path() + ": alert state");
@@ -397,6 +438,23 @@ store::CheckpointData App::Impl::CollectCheckpoint(bool full) {
   // Kafka probe events' location numbers name sources in the engine state.
   if (kafka) data.blobs["locations"] = events::EncodeLocations(kafka->locations());
   data.wall_time_ms = WallMs();
+  slo::Engine& engine = runtime->engine();
+  if (engine.started()) {
+    const slo::ModelSpec& spec = runtime->spec();
+    std::vector<slo::DayRecord> days;
+    std::vector<slo::RunRecord> runs;
+    history->Collect(engine, &days, &runs);
+    data.days.reserve(days.size());
+    for (const slo::DayRecord& r : days) {
+      data.days.push_back({spec.slos[r.slo].name, r.start, r.end, r.raw});
+    }
+    data.runs.reserve(runs.size());
+    for (const slo::RunRecord& r : runs) {
+      data.runs.push_back({spec.services[r.service].name, r.start, r.end, r.state});
+    }
+    data.cursors = history->TakeChanged();
+    data.prune_before = engine.now() - config().state.history_retention;
+  }
   return data;
 }
 

@@ -141,7 +141,11 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--config", report_options.config_path, "Configuration file (YAML)")
       ->required();
   report_cmd->add_option("--events", report_options.events_path,
-                         "Event file (JSONL) holding the period's history");
+                         "Event file (JSONL) holding the period's history (default: the "
+                         "daemon's stored history)");
+  report_cmd->add_option("--state", report_options.state_path,
+                         "State file to read the history from (default: the config's "
+                         "state.path)");
   report_cmd->add_option("--period", report_options.period,
                          "2026-11, 2026-Q4 or 2026, in each SLO's time zone");
   report_cmd->add_option("--from", report_options.from, "Start of the period, RFC 3339");

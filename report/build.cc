@@ -88,6 +88,84 @@ slo::SloSpec Synthetic(const slo::SloSpec& sp, Millis window) {
   return s;
 }
 
+// The SLOs to report, in config order: the named ones, or all.
+Result<std::vector<uint32_t>> ChooseSlos(const slo::ModelSpec& spec,
+                                         const std::vector<std::string>& names) {
+  std::vector<uint32_t> chosen;
+  for (const std::string& name : names) {
+    auto it = std::find_if(spec.slos.begin(), spec.slos.end(),
+                           [&](const slo::SloSpec& s) { return s.name == name; });
+    if (it == spec.slos.end()) {
+      std::string known;
+      for (const slo::SloSpec& s : spec.slos) known += (known.empty() ? "" : ", ") + s.name;
+      return Error{"no SLO named \"" + name + "\" (the config has: " + known + ")"};
+    }
+    chosen.push_back(static_cast<uint32_t>(it - spec.slos.begin()));
+  }
+  if (names.empty()) {
+    for (uint32_t i = 0; i < spec.slos.size(); ++i) chosen.push_back(i);
+  }
+  if (chosen.empty()) return Error{"the config has no SLOs to report"};
+  std::sort(chosen.begin(), chosen.end());
+  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  return chosen;
+}
+
+// An SLO's report before its figures: names, contract, period bounds.
+Result<SloReport> Header(const slo::ModelSpec& spec, const slo::SloSpec& sp,
+                         const BuildOptions& options) {
+  SloReport r;
+  r.name = sp.name;
+  r.service = spec.services[sp.service].name;
+  r.kind = sp.kind;
+  r.objective = sp.objective;
+  r.time_zone = sp.time_zone;
+  r.agreement_type = sp.agreement_type;
+  r.customer = sp.customer;
+  r.provider = sp.provider;
+  r.credits = sp.credits;
+  if (options.period.empty()) {
+    r.from = *options.from;
+    r.to = *options.to;
+  } else {
+    auto bounds = PeriodBounds(options.period, sp.time_zone);
+    if (!bounds.ok()) return bounds.error().Wrap("slo " + sp.name);
+    r.from = bounds->first;
+    r.to = bounds->second;
+  }
+  return r;
+}
+
+std::string PeriodName(const BuildOptions& options) {
+  return options.period.empty()
+             ? slo::FormatRfc3339(*options.from) + "/" + slo::FormatRfc3339(*options.to)
+             : options.period;
+}
+
+// The period's figures.
+void SetFigures(SloReport& r, const slo::SloStatus& st) {
+  r.good = st.good;
+  r.bad = st.bad;
+  r.excluded = st.excluded;
+  r.unknown = st.unknown;
+  r.attainment = st.attainment;
+  r.allowed = st.budget_total;
+  r.breached = st.breached;
+  r.budget_remaining_ratio = st.budget_remaining_ratio;
+  r.credit_percent = CreditFor(r.credits, r.attainment);
+}
+
+// Cumulative chart: figures from the period start to each point; the budget
+// relative to the whole period's.
+void Chart(SloReport& r, const std::vector<slo::SloStatus>& daily) {
+  double good = 0, bad = 0;
+  for (size_t p = 0; p < r.series.size() && p < daily.size(); ++p) {
+    good += daily[p].good;
+    bad += daily[p].bad;
+    if (good + bad > 0) r.series[p].attainment = good / (good + bad);
+    if (r.allowed > 0) r.series[p].budget_remaining_ratio = 1 - bad / r.allowed;
+  }
+}
 }  // namespace
 
 std::optional<double> CreditFor(const std::vector<slo::Credit>& tiers,
@@ -103,29 +181,12 @@ std::optional<double> CreditFor(const std::vector<slo::Credit>& tiers,
 Result<Report> BuildFromEvents(const config::Config& cfg, const BuildOptions& options,
                                std::ostream& err, BuildStats* stats) {
   const slo::ModelSpec& spec = cfg.model;
-  // The SLOs to report, in config order.
-  std::vector<uint32_t> chosen;
-  for (const std::string& name : options.slos) {
-    auto it = std::find_if(spec.slos.begin(), spec.slos.end(),
-                           [&](const slo::SloSpec& s) { return s.name == name; });
-    if (it == spec.slos.end()) {
-      std::string known;
-      for (const slo::SloSpec& s : spec.slos) known += (known.empty() ? "" : ", ") + s.name;
-      return Error{"no SLO named \"" + name + "\" (the config has: " + known + ")"};
-    }
-    chosen.push_back(static_cast<uint32_t>(it - spec.slos.begin()));
-  }
-  if (options.slos.empty()) {
-    for (uint32_t i = 0; i < spec.slos.size(); ++i) chosen.push_back(i);
-  }
-  if (chosen.empty()) return Error{"the config has no SLOs to report"};
-  std::sort(chosen.begin(), chosen.end());
-  chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
+  auto selected = ChooseSlos(spec, options.slos);
+  if (!selected.ok()) return selected.error();
+  const std::vector<uint32_t>& chosen = *selected;
 
   Report report;
-  report.period = options.period.empty()
-                      ? slo::FormatRfc3339(*options.from) + "/" + slo::FormatRfc3339(*options.to)
-                      : options.period;
+  report.period = PeriodName(options);
   report.source = "events file " + options.events_path;
 
   slo::ModelSpec model = spec;
@@ -133,25 +194,9 @@ Result<Report> BuildFromEvents(const config::Config& cfg, const BuildOptions& op
   std::map<Millis, std::vector<Eval>> schedule;
   for (uint32_t index : chosen) {
     const slo::SloSpec& sp = spec.slos[index];
-    SloReport r;
-    r.name = sp.name;
-    r.service = spec.services[sp.service].name;
-    r.kind = sp.kind;
-    r.objective = sp.objective;
-    r.time_zone = sp.time_zone;
-    r.agreement_type = sp.agreement_type;
-    r.customer = sp.customer;
-    r.provider = sp.provider;
-    r.credits = sp.credits;
-    if (options.period.empty()) {
-      r.from = *options.from;
-      r.to = *options.to;
-    } else {
-      auto bounds = PeriodBounds(options.period, sp.time_zone);
-      if (!bounds.ok()) return bounds.error().Wrap("slo " + sp.name);
-      r.from = bounds->first;
-      r.to = bounds->second;
-    }
+    auto head = Header(spec, sp, options);
+    if (!head.ok()) return head.error();
+    SloReport r = std::move(*head);
     const bool events = sp.kind != slo::SloKind::kAvailability;
     if (events && ((r.to - r.from) % slo::kMinute != 0 || r.from % slo::kMinute != 0)) {
       return Error{"slo " + sp.name + ": " + slo::SloKindName(sp.kind) +
@@ -211,15 +256,7 @@ Result<Report> BuildFromEvents(const config::Config& cfg, const BuildOptions& op
         daily[ev.report][static_cast<size_t>(ev.point)] = st;
         continue;
       }
-      r.good = st.good;
-      r.bad = st.bad;
-      r.excluded = st.excluded;
-      r.unknown = st.unknown;
-      r.attainment = st.attainment;
-      r.allowed = st.budget_total;
-      r.breached = st.breached;
-      r.budget_remaining_ratio = st.budget_remaining_ratio;
-      r.credit_percent = CreditFor(r.credits, r.attainment);
+      SetFigures(r, st);
       const slo::SloSpec& sp = spec.slos[chosen[ev.report]];
       r.outages = Outages(sp, e.ServiceIntervals(sp.service, r.from - 1, t), r.from, r.to);
     }
@@ -285,18 +322,98 @@ Result<Report> BuildFromEvents(const config::Config& cfg, const BuildOptions& op
         << " more rejected lines not listed\n";
   }
 
-  // Cumulative chart: figures from the period start to each point; the
-  // budget relative to the whole period's.
-  for (size_t i = 0; i < report.slos.size(); ++i) {
-    SloReport& r = report.slos[i];
-    double good = 0, bad = 0;
-    for (size_t p = 0; p < r.series.size(); ++p) {
-      good += daily[i][p].good;
-      bad += daily[i][p].bad;
-      if (good + bad > 0) r.series[p].attainment = good / (good + bad);
-      if (r.allowed > 0) r.series[p].budget_remaining_ratio = 1 - bad / r.allowed;
+  for (size_t i = 0; i < report.slos.size(); ++i) Chart(report.slos[i], daily[i]);
+  return report;
+}
+
+Result<Report> BuildFromHistory(const config::Config& cfg, const BuildOptions& options,
+                                store::HistoryReader& history, Millis* until) {
+  const slo::ModelSpec& spec = cfg.model;
+  auto selected = ChooseSlos(spec, options.slos);
+  if (!selected.ok()) return selected.error();
+  Report report;
+  report.period = PeriodName(options);
+  if (Status st = history.Begin(); !st) return st.error();
+  Millis covered = INT64_MAX;
+  for (uint32_t index : *selected) {
+    const slo::SloSpec& sp = spec.slos[index];
+    auto head = Header(spec, sp, options);
+    if (!head.ok()) return head.error();
+    SloReport r = std::move(*head);
+    auto zone = slo::ZoneCalendar::Create(sp.time_zone);
+    if (!zone.ok()) return zone.error().Wrap("slo " + sp.name);
+    auto day_of = [&](Millis t) { return zone->Period(slo::CalendarUnit::kDay, t); };
+    if (day_of(r.from).first != r.from || day_of(r.to).first != r.to) {
+      return Error{"slo " + sp.name + ": the stored history is daily: --from and --to must be " +
+                   "local midnights in " + sp.time_zone +
+                   " (or report from an events file with --events)"};
     }
+    auto first = history.FirstDay(sp.name);
+    if (!first.ok()) return first.error();
+    if (!*first) return Error{"slo " + sp.name + ": no daily history stored yet"};
+    auto days = history.Days(sp.name, r.from, r.to);
+    if (!days.ok()) return days.error();
+    // The days of the period, as stored or, before the history, no data.
+    slo::RangeRaw total;
+    std::vector<slo::SloStatus> daily;
+    auto row = days->begin();
+    Millis end = r.from;
+    while (end < r.to) {
+      const auto [a, b] = day_of(end);
+      slo::RangeRaw raw;
+      if (row != days->end() && row->start == a) {
+        if (row->end != b) {
+          return Error{"slo " + sp.name + ": its stored days do not match the local days of " +
+                       sp.time_zone + " (was its time_zone changed?)"};
+        }
+        raw = row->raw;
+        ++row;
+      } else if (a < **first) {
+        if (sp.kind == slo::SloKind::kAvailability) {
+          raw.durations[static_cast<size_t>(slo::State::kUnknown)] = b - a;
+        }
+      } else {
+        break;  // not final yet (or pruned): the report ends here
+      }
+      total += raw;
+      daily.push_back(slo::FiguresOf(sp, raw));
+      Point p;
+      p.at = b;
+      r.series.push_back(p);
+      end = b;
+    }
+    covered = std::min(covered, end);
+    SetFigures(r, slo::FiguresOf(sp, total));
+    Chart(r, daily);
+    // The service's states over [from - 1 ms, end): stored runs, up between
+    // them, no data before the history.
+    auto runs = history.Runs(r.service, r.from - 1, end);
+    if (!runs.ok()) return runs.error();
+    std::vector<slo::StateInterval> iv;
+    auto add = [&](Millis a, Millis b, slo::State st) {
+      a = std::max(a, r.from - 1);
+      b = std::min(b, end);
+      if (a >= b) return;
+      if (!iv.empty() && iv.back().end == a && iv.back().state == st) {
+        iv.back().end = b;
+      } else {
+        iv.push_back({a, b, st});
+      }
+    };
+    Millis at = r.from - 1;
+    add(at, **first, slo::State::kUnknown);
+    at = std::max(at, **first);
+    for (const store::HistoryRun& run : *runs) {
+      if (run.start > at) add(at, run.start, slo::State::kUp);
+      add(std::max(run.start, at), run.end, run.state);
+      at = std::max(at, run.end);
+    }
+    add(at, end, slo::State::kUp);
+    r.outages = Outages(sp, iv, r.from, end);
+    report.slos.push_back(std::move(r));
   }
+  history.End();
+  *until = covered;
   return report;
 }
 

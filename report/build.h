@@ -16,6 +16,7 @@
 #include "common/result.h"
 #include "config/config.h"
 #include "report/model.h"
+#include "store/state_store.h"
 
 namespace ninesd::report {
 
@@ -35,5 +36,16 @@ struct BuildStats {
 // Rejected event lines are listed on err (the first 100) like replay's.
 Result<Report> BuildFromEvents(const config::Config& cfg, const BuildOptions& options,
                                std::ostream& err, BuildStats* stats);
+
+// Builds a Report from the daemon's stored history (slo/history.h): the
+// SLO's final days in the period, summed, with the core's arithmetic
+// (slo::FiguresOf), and the outages from the stored runs of its service.
+// Days before the SLO's first stored day count as no data, as the core
+// counts time before its history. A period that is not over, or whose last
+// days are not final yet, is reported up to the last stored day: that
+// instant is in Report::source and `*until`. The stored history is daily:
+// --from and --to must be local midnights of each SLO's time zone.
+Result<Report> BuildFromHistory(const config::Config& cfg, const BuildOptions& options,
+                                store::HistoryReader& history, Millis* until);
 
 }  // namespace ninesd::report

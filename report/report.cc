@@ -41,17 +41,37 @@ int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err
       return 1;
     }
   }
-  if (options.events_path.empty()) {
-    err << "report: --events is required (the state store's history is not wired yet)\n";
-    return 1;
-  }
   config::LoadResult loaded = config::LoadConfigFile(options.config_path);
   if (!loaded.ok()) {
     for (const config::Diagnostic& d : loaded.errors) err << d.ToString() << "\n";
     return 1;
   }
   BuildStats stats;
-  auto report = BuildFromEvents(*loaded.config, b, err, &stats);
+  Result<Report> report = Error{""};
+  if (options.events_path.empty()) {
+    // The daemon's stored history (read-only: the daemon may be running).
+    const std::string path =
+        options.state_path.empty() ? loaded.config->state.path : options.state_path;
+    auto reader = store::HistoryReader::Open(path);
+    if (!reader.ok()) {
+      err << "report: " << reader.error().message << "\n";
+      return 1;
+    }
+    slo::Millis until = 0;
+    report = BuildFromHistory(*loaded.config, b, **reader, &until);
+    if (report.ok()) {
+      report->source = "state file " + path;
+      bool partial = false;
+      for (const SloReport& r : report->slos) partial |= until < r.to;
+      if (partial) {
+        report->source += " (final days until " + slo::FormatRfc3339(until) + ")";
+        err << "report: the period is covered until " << slo::FormatRfc3339(until)
+            << " (the days after it are not final yet)\n";
+      }
+    }
+  } else {
+    report = BuildFromEvents(*loaded.config, b, err, &stats);
+  }
   if (!report.ok()) {
     err << "report: " << report.error().message << "\n";
     return 1;

@@ -40,14 +40,7 @@ const char* DayClass(const std::optional<double>& a, double objective) {
 
 }  // namespace
 
-slo::Millis DailyStart(const slo::SloSpec& slo, slo::Millis at, int days) {
-  slo::ZoneCalendar zone = Zone(slo);
-  return zone.LocalToSys(zone.LocalDay(at) - (days - 1), 0);
-}
-
-std::vector<DayCell> DailyAttainment(const slo::SloSpec& slo,
-                                     const std::vector<slo::StateInterval>& intervals,
-                                     slo::Millis at, int days) {
+std::vector<DayCell> DayCells(const slo::SloSpec& slo, slo::Millis at, int days) {
   slo::ZoneCalendar zone = Zone(slo);
   const int64_t last = zone.LocalDay(at);
   std::vector<DayCell> out;
@@ -55,33 +48,6 @@ std::vector<DayCell> DailyAttainment(const slo::SloSpec& slo,
     DayCell c;
     c.start = zone.LocalToSys(d, 0);
     c.end = std::min(at, zone.LocalToSys(d + 1, 0));
-    if (slo.kind == slo::SloKind::kAvailability && c.end > c.start) {
-      double good = 0, bad = 0;
-      for (const slo::StateInterval& iv : intervals) {
-        const double ms =
-            static_cast<double>(std::min(iv.end, c.end) - std::max(iv.start, c.start));
-        if (ms <= 0) continue;
-        switch (iv.state) {
-          case slo::State::kUp:
-            good += ms;
-            break;
-          case slo::State::kDegraded:
-            good += (1 - slo.degraded_weight) * ms;
-            bad += slo.degraded_weight * ms;
-            break;
-          case slo::State::kDown:
-            bad += ms;
-            break;
-          case slo::State::kUnknown:
-            if (slo.no_data == slo::NoData::kUp) good += ms;
-            if (slo.no_data == slo::NoData::kDown) bad += ms;
-            break;
-          case slo::State::kExcluded:
-            break;
-        }
-      }
-      if (good + bad > 0) c.attainment = good / (good + bad);
-    }
     out.push_back(c);
   }
   return out;

@@ -4,8 +4,9 @@
 // state and, per SLO, its attainment, budget left, firing alerts and a bar
 // of daily attainment (one cell a day, oldest first).
 //
-// Pure: the caller passes the figures (the daemon: CoreRuntime::figures()
-// and Engine::ServiceIntervals; later the store's per-day results). Thread: any.
+// Pure: the caller passes the figures (the daemon: CoreRuntime::figures(),
+// the store's daily history and the core for the days not final yet).
+// Thread: any.
 
 #include <optional>
 #include <string>
@@ -35,15 +36,10 @@ struct StatusInput {
 
 std::string RenderStatusPage(const StatusInput& in);
 
-// Daily attainment of an availability SLO over the `days` local days ending
-// with the one that contains `at` (clipped to `at`), from the service's
-// intervals over that span (Engine::ServiceIntervals). Other kinds: nullopt
-// cells (their per-day counts come from the store's history).
-std::vector<DayCell> DailyAttainment(const slo::SloSpec& slo,
-                                     const std::vector<slo::StateInterval>& intervals,
-                                     slo::Millis at, int days);
-
-// The first instant DailyAttainment needs intervals from.
-slo::Millis DailyStart(const slo::SloSpec& slo, slo::Millis at, int days);
+// The `days` local days (the SLO's time zone) ending with the one that
+// contains `at`, the last one clipped to `at`; attainment unset (the daemon
+// fills it from the stored daily history and, for the days not final yet,
+// from the core).
+std::vector<DayCell> DayCells(const slo::SloSpec& slo, slo::Millis at, int days);
 
 }  // namespace ninesd::report

@@ -23,6 +23,19 @@ unsigned Bit(State s) { return 1u << static_cast<unsigned>(s); }
 // 0.9999999999999991 and the budget of 99.999 % show as 25.920000000169807 s.
 double AllowedFraction(double objective) { return std::round((1 - objective) * 1e9) / 1e9; }
 
+// Attainment, budget use and breach from good, bad and budget_total.
+void FinishFigures(SloStatus& st) {
+  // The objective's binary fraction (1 - 0.99999 is not exactly 1e-5) would
+  // show as 25.920000000169807 s; budgets are exact to the microsecond or
+  // micro-event, far below the millisecond resolution of the input.
+  st.budget_total = std::round(st.budget_total * 1e6) / 1e6;
+  double valid = st.good + st.bad;
+  if (valid > 0) st.attainment = st.good / valid;
+  st.budget_consumed = st.bad;
+  if (st.budget_total > 0) st.budget_remaining_ratio = 1 - st.bad / st.budget_total;
+  st.breached = st.bad > st.budget_total;
+}
+
 using Change = internal::StateChange;
 
 // Appends a change; a change at the same instant as the last one replaces it.
@@ -73,6 +86,38 @@ const char* AlertSeverity(AlertKind k) {
 
 Engine::Engine(ModelSpec spec) : spec_(std::move(spec)) {}
 Engine::~Engine() = default;
+
+void SplitDurations(const SloSpec& sp, const StateDurations& d, double* good, double* bad) {
+  const double w = sp.degraded_weight;
+  auto ms = [&](State s) { return static_cast<double>(d[static_cast<size_t>(s)]); };
+  *good = ms(State::kUp) + (1 - w) * ms(State::kDegraded);
+  *bad = ms(State::kDown) + w * ms(State::kDegraded);
+  if (sp.no_data == NoData::kUp) *good += ms(State::kUnknown);
+  if (sp.no_data == NoData::kDown) *bad += ms(State::kUnknown);
+}
+
+SloStatus FiguresOf(const SloSpec& sp, const RangeRaw& raw) {
+  SloStatus st;
+  const double allowed = AllowedFraction(sp.objective);
+  if (sp.kind == SloKind::kAvailability) {
+    const StateDurations& d = raw.durations;
+    double good, bad;
+    SplitDurations(sp, d, &good, &bad);
+    st.good = good / 1000.0;
+    st.bad = bad / 1000.0;
+    st.excluded = static_cast<double>(d[static_cast<size_t>(State::kExcluded)]) / 1000.0;
+    st.unknown = static_cast<double>(d[static_cast<size_t>(State::kUnknown)]) / 1000.0;
+    st.budget_total = allowed * (good + bad) / 1000.0;
+  } else {
+    const Counts& c = raw.counts;
+    st.good = static_cast<double>(c.total - c.bad);
+    st.bad = static_cast<double>(c.bad);
+    st.excluded = static_cast<double>(c.excluded);
+    st.budget_total = allowed * static_cast<double>(c.total);
+  }
+  FinishFigures(st);
+  return st;
+}
 
 Result<std::unique_ptr<Engine>> Engine::Create(ModelSpec spec) {
   std::unique_ptr<Engine> e(new Engine(std::move(spec)));
@@ -169,7 +214,7 @@ Status Engine::Init() {
     }
     // Availability history must reach back over the window (or period) and
     // every lookback, for this service and for the members of a composite.
-    Millis history = calendar ? 372 * kDay + longest_lookback : keep;
+    Millis history = std::max(kHistoryKeep, calendar ? 372 * kDay + longest_lookback : keep);
     std::function<void(uint32_t)> need = [&](uint32_t s) {
       services_[s].retention = std::max(services_[s].retention, history);
       for (uint32_t m : spec_.services[s].members) need(m);
@@ -182,6 +227,7 @@ Status Engine::Init() {
   // Ratio and latency SLOs per service, contiguous for the event hot path.
   for (size_t i = 0; i < n; ++i) {
     Service& svc = services_[i];
+    svc.retention = std::max(svc.retention, kHistoryKeep);
     svc.ratio_first = static_cast<uint32_t>(ratio_slos_.size());
     for (uint32_t k : svc.slos) {
       if (slos_[k].kind != SloKind::kAvailability) ratio_slos_.push_back(k);
@@ -209,13 +255,18 @@ void Engine::Start(Millis origin) {
       slo.period_start = a;
       slo.period_end = b;
     }
-    if (sp.kind != SloKind::kAvailability) {
-      Millis longest = sp.window.calendar == CalendarUnit::kNone ? sp.window.rolling : 0;
-      for (Millis l : slo.rate_windows) longest = std::max(longest, l);
-      slo.series.emplace(origin, longest);
-      if (slo.zone) slo.series->SetPeriodStart(slo.period_start);
-    }
+    if (sp.kind != SloKind::kAvailability) NewSeries(slo, origin);
   }
+}
+
+void Engine::NewSeries(SloRt& slo, Millis at) {
+  const SloSpec& sp = *slo.spec;
+  Millis longest =
+      std::max(kHistoryKeep, sp.window.calendar == CalendarUnit::kNone ? sp.window.rolling : 0);
+  for (Millis l : slo.rate_windows) longest = std::max(longest, l);
+  slo.series.emplace(at, longest);
+  slo.series->KeepFrom(history_floor_);
+  if (slo.zone) slo.series->SetPeriodStart(slo.period_start);
 }
 
 // ---------------------------------------------------------------------------
@@ -250,7 +301,7 @@ void Engine::Materialize(uint32_t index, Millis t) {
     MaterializeLeaf(svc, t);
   }
   if (t - svc.pruned_at > kHour && svc.retention > 0) {
-    svc.timeline.PruneBefore(std::min(t - svc.retention, svc.final_until));
+    svc.timeline.PruneBefore(std::min({t - svc.retention, svc.final_until, history_floor_}));
     svc.pruned_at = t;
   }
 }
@@ -258,7 +309,12 @@ void Engine::Materialize(uint32_t index, Millis t) {
 void Engine::MaterializeLeaf(Service& svc, Millis t) {
   if (t <= svc.timeline.end()) return;
   if (!svc.dirty && t <= svc.next_change) {
+    // Nothing buffered and nothing due before t. Without an unresolved
+    // streak (F at the end) the extension is final too: F follows it, so a
+    // quiet service's history becomes final as time passes.
+    const bool settled = svc.final_until == svc.timeline.end() && svc.buffer.empty();
     svc.timeline.ExtendTo(t);
+    if (settled) svc.final_until = t;
     return;
   }
   const ServiceSpec& sp = *svc.spec;
@@ -873,13 +929,8 @@ void Engine::ComputeInto(uint32_t index, Millis at, SloStatus& st) {
   if (sp.kind == SloKind::kAvailability) {
     Materialize(sp.service, at);
     const Timeline& tl = services_[sp.service].timeline;
-    const double w = sp.degraded_weight;
     auto split = [&](const StateDurations& d, double& good, double& bad) {
-      auto ms = [&](State s) { return static_cast<double>(d[static_cast<size_t>(s)]); };
-      good = ms(State::kUp) + (1 - w) * ms(State::kDegraded);
-      bad = ms(State::kDown) + w * ms(State::kDegraded);
-      if (sp.no_data == NoData::kUp) good += ms(State::kUnknown);
-      if (sp.no_data == NoData::kDown) bad += ms(State::kUnknown);
+      SplitDurations(sp, d, &good, &bad);
     };
     // The window and every lookback end at `at`: one lookup there.
     const size_t nl = slo.rate_windows.size();
@@ -924,15 +975,7 @@ void Engine::ComputeInto(uint32_t index, Millis at, SloStatus& st) {
       st.burn_rates.push_back({l, v > 0 ? (static_cast<double>(cl.bad) / v) / allowed : 0.0, v});
     }
   }
-  // The objective's binary fraction (1 - 0.99999 is not exactly 1e-5) would
-  // show as 25.920000000169807 s; budgets are exact to the microsecond or
-  // micro-event, far below the millisecond resolution of the input.
-  st.budget_total = std::round(st.budget_total * 1e6) / 1e6;
-  double valid = st.good + st.bad;
-  if (valid > 0) st.attainment = st.good / valid;
-  st.budget_consumed = st.bad;
-  if (st.budget_total > 0) st.budget_remaining_ratio = 1 - st.bad / st.budget_total;
-  st.breached = st.bad > st.budget_total;
+  FinishFigures(st);
 }
 
 SloStatus Engine::Evaluate(uint32_t index, Millis at) {
@@ -960,6 +1003,46 @@ std::vector<SloStatus> Engine::Snapshot(Millis at) {
   out.reserve(slos_.size());
   for (uint32_t i = 0; i < slos_.size(); ++i) out.push_back(Evaluate(i, at));
   return out;
+}
+
+RangeRaw Engine::RangeFigures(uint32_t index, Millis from, Millis to) {
+  RangeRaw raw;
+  if (index >= slos_.size() || from >= to) return raw;
+  assert(to <= now_ && "range figures need the engine advanced to their end");
+  SloRt& slo = slos_[index];
+  const SloSpec& sp = *slo.spec;
+  if (sp.kind == SloKind::kAvailability) {
+    Materialize(sp.service, to);
+    raw.durations = services_[sp.service].timeline.Durations(from, to);
+  } else {
+    raw.counts = slo.series->Between(from, to);
+  }
+  return raw;
+}
+
+void Engine::KeepHistoryFrom(Millis t) {
+  history_floor_ = t;
+  for (SloRt& slo : slos_) {
+    if (slo.series) slo.series->KeepFrom(t);
+  }
+}
+
+Millis Engine::ServiceKeptFrom(uint32_t service) const {
+  const Timeline& tl = services_[service].timeline;
+  return std::max(origin_, tl.segment_count() == 0 ? tl.origin() : tl.SegmentStart(0));
+}
+
+Millis Engine::KeptFrom(uint32_t index) const {
+  const SloRt& slo = slos_[index];
+  if (slo.spec->kind == SloKind::kAvailability) return ServiceKeptFrom(slo.spec->service);
+  return std::max(origin_, slo.series->kept_from());
+}
+
+Millis Engine::SloFinalUntil(uint32_t index) {
+  const SloSpec& sp = *slos_[index].spec;
+  if (sp.kind != SloKind::kAvailability) return now_;
+  Materialize(sp.service, now_);
+  return std::min(now_, services_[sp.service].final_until);
 }
 
 StateDurations Engine::FinalDurations(uint32_t service, Millis from, Millis* final_until) {

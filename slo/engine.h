@@ -66,6 +66,33 @@ struct SloStatus {
   std::vector<FiringAlert> alerts;
 };
 
+// History the engine keeps at least, whatever the windows: the daily
+// history (slo/history.h) reads each day after it became final.
+inline constexpr Millis kHistoryKeep = 3 * kDay;
+
+// The raw figures of one SLO over a time range, as the history keeps them
+// per day (slo/history.h): time per state of the service (availability) or
+// event counts (ratio, latency). Ranges add up exactly.
+struct RangeRaw {
+  StateDurations durations{};
+  Counts counts;
+  RangeRaw& operator+=(const RangeRaw& o) {
+    for (size_t i = 0; i < durations.size(); ++i) durations[i] += o.durations[i];
+    counts += o.counts;
+    return *this;
+  }
+};
+
+// Good and bad milliseconds of an availability SLO from the time per state:
+// degraded time split by degraded_weight, unknown time by the no_data policy.
+void SplitDurations(const SloSpec& sp, const StateDurations& d, double* good, double* bad);
+
+// The figures of a completed range from its raw figures: good, bad,
+// excluded, unknown, attainment, budget_total/consumed/remaining and
+// breached, exactly as Evaluate computes them for a rolling window of the
+// range's length ending at its end (no burn rates, no alerts).
+SloStatus FiguresOf(const SloSpec& sp, const RangeRaw& raw);
+
 // Receives transitions as the engine evaluates its alert grid.
 class EngineObserver {
  public:
@@ -99,6 +126,8 @@ class Engine {
   // Time moves to t (no-op when t <= now()); evaluates the alert grid.
   void AdvanceTo(Millis t);
   Millis now() const { return now_; }
+  // Start of the history (before it: unknown).
+  Millis origin() const { return origin_; }
   bool started() const { return started_; }
 
   // Figures of one SLO at `at` (advances to `at` first).
@@ -111,6 +140,24 @@ class Engine {
   // time order covering the range (unknown before the history kept). Reads
   // the timeline (materialized to `to`), changes no figure: for reports.
   std::vector<StateInterval> ServiceIntervals(uint32_t service, Millis from, Millis to);
+  // Raw figures of an SLO over [from, to), to <= now() (whole minutes for
+  // ratio and latency SLOs); changes no figure. Time before the history
+  // kept counts as unknown, events before it are not counted.
+  RangeRaw RangeFigures(uint32_t slo, Millis from, Millis to);
+  // Keeps every service's timeline and every SLO's minutes from t on, past
+  // their retention, until moved on: what the history recorder has not
+  // read yet survives any jump in time (a backlog read at once). INT64_MIN
+  // keeps everything; kNoHistoryFloor (the default) lets retention decide.
+  static constexpr Millis kNoHistoryFloor = INT64_MAX;
+  void KeepHistoryFrom(Millis t);
+  // Where the history RangeFigures reads is still kept for an SLO, and
+  // ServiceIntervals for a service (origin() until the first pruning).
+  Millis KeptFrom(uint32_t slo) const;
+  Millis ServiceKeptFrom(uint32_t service) const;
+  // The point before which the SLO's figures never change again: the
+  // service's final point (availability) or now() (events, which the
+  // Sequencer hands over in order).
+  Millis SloFinalUntil(uint32_t slo);
   // Time per state in [from, F), F being the point before which the
   // service's history can no longer change (back-dating rewrites only after
   // it); F is returned in `final_until`. For counters that must never go back.
@@ -134,6 +181,8 @@ class Engine {
   explicit Engine(ModelSpec spec);
   ninesd::Status Init();
   void Start(Millis origin);
+  // A ratio or latency SLO's minute series, starting at `at`.
+  void NewSeries(SloRt& slo, Millis at);
   void Materialize(uint32_t service, Millis t);
   void MaterializeLeaf(Service& svc, Millis t);
   void MaterializeComposite(Service& svc, Millis t);
@@ -159,6 +208,7 @@ class Engine {
   Millis origin_ = 0;
   Millis now_ = 0;
   Millis next_eval_ = 0;
+  Millis history_floor_ = kNoHistoryFloor;
   std::vector<Service> services_;
   std::vector<SloRt> slos_;
   std::vector<uint32_t> ratio_slos_;                // ratio/latency SLOs grouped by service

@@ -446,10 +446,7 @@ struct StateAccess {
       slo.period_end = b;
     }
     if (sp.kind != SloKind::kAvailability) {
-      Millis longest = sp.window.calendar == CalendarUnit::kNone ? sp.window.rolling : 0;
-      for (Millis l : slo.rate_windows) longest = std::max(longest, l);
-      slo.series.emplace(now, longest);
-      if (slo.zone) slo.series->SetPeriodStart(slo.period_start);
+      e.NewSeries(slo, now);
     }
     slo.ckpt_dirty = true;
   }

@@ -56,7 +56,8 @@ void MinuteSeries::CloseOpenMinute() {
   open_ = Counts{};
   ++open_minute_;
   // Whole blocks no read can reach any more.
-  while (blocks_.size() >= 2 && first_minute_ + 2 * kBlock <= open_minute_ - retention_minutes_) {
+  while (blocks_.size() >= 2 && first_minute_ + 2 * kBlock <= open_minute_ - retention_minutes_ &&
+         first_minute_ + kBlock <= keep_from_minute_) {
     uint64_t next = blocks_[1].pos;
     bytes_.pop_front(static_cast<size_t>(next - popped_));
     popped_ = next;
@@ -70,7 +71,8 @@ void MinuteSeries::AdvanceTo(Millis t) {
   if (m <= open_minute_) return;
   // A silence longer than the retention: nothing before it can be read, so
   // start afresh instead of writing a record per empty minute.
-  if (m - open_minute_ > retention_minutes_ + 2 * kBlock) {
+  // (Unless minutes with events must be kept for the history.)
+  if (m - open_minute_ > retention_minutes_ + 2 * kBlock && keep_from_minute_ > open_minute_) {
     closed_ += open_;
     if (open_minute_ >= period_first_minute_) period_sum_ += open_;
     open_ = Counts{};
@@ -131,6 +133,19 @@ Counts MinuteSeries::Window(Millis window, Millis at) const {
   Counts total = closed_;
   total -= BeforeFrom(*cur, std::max(m, first_minute_));
   c += total;
+  return c;
+}
+
+Counts MinuteSeries::Between(Millis from, Millis to) const {
+  auto before = [&](Millis t) {
+    int64_t m = FloorTo(t, kMinute) / kMinute;
+    if (m <= open_minute_) return Before(std::max(m, first_minute_));
+    Counts c = closed_;
+    c += open_;
+    return c;
+  };
+  Counts c = before(to);
+  c -= before(from);
   return c;
 }
 

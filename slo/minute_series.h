@@ -99,6 +99,16 @@ class MinuteSeries {
   // start at or after at - window, plus the open minute. Requires that the
   // series was advanced to at and holds no event at or after at.
   Counts Window(Millis window, Millis at) const;
+  // Counts of the minutes in [from, to) (whole minutes), to at or before the
+  // series' time; minutes no longer kept count as empty.
+  Counts Between(Millis from, Millis to) const;
+  // Keeps every minute from t on, whatever the retention, until moved on
+  // (the history recorder's floor); INT64_MAX: the retention alone decides.
+  void KeepFrom(Millis t) {
+    keep_from_minute_ = t == INT64_MAX ? INT64_MAX : FloorTo(t, kMinute) / kMinute;
+  }
+  // The first minute still kept (Between is exact from here on).
+  Millis kept_from() const { return first_minute_ * kMinute; }
   // The minutes starting at or after `from`, plus the open minute.
   Counts Since(Millis from) const;
 
@@ -146,6 +156,7 @@ class MinuteSeries {
   ByteRing bytes_;
   std::vector<Checkpoint> blocks_;  // blocks_[k]: block starting at first_minute_ + k * kBlock
   int64_t retention_minutes_;
+  int64_t keep_from_minute_ = INT64_MAX;
   int64_t period_first_minute_ = INT64_MAX;
   Counts period_sum_;
   mutable std::vector<Cursor> cursors_;  // one per window read; empty until read

@@ -33,6 +33,19 @@ const char* const kMigrations[] = {
     "CREATE TABLE kafka_offsets(topic TEXT NOT NULL, partition INTEGER NOT NULL,"
     " next_offset INTEGER NOT NULL, PRIMARY KEY(topic, partition)) WITHOUT ROWID;"
     "CREATE TABLE blobs(name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;",
+    // 1 -> 2: history (slo/history.h). Availability days keep milliseconds
+    // per state, ratio and latency days event counts.
+    "CREATE TABLE slo_days(slo TEXT NOT NULL, day_start INTEGER NOT NULL,"
+    " day_end INTEGER NOT NULL, up_ms INTEGER NOT NULL, degraded_ms INTEGER NOT NULL,"
+    " down_ms INTEGER NOT NULL, unknown_ms INTEGER NOT NULL, excluded_ms INTEGER NOT NULL,"
+    " events INTEGER NOT NULL, bad_events INTEGER NOT NULL, excluded_events INTEGER NOT NULL,"
+    " PRIMARY KEY(slo, day_start)) WITHOUT ROWID;"
+    "CREATE INDEX slo_days_by_end ON slo_days(day_end);"
+    "CREATE TABLE service_runs(service TEXT NOT NULL, start INTEGER NOT NULL,"
+    " end INTEGER NOT NULL, state TEXT NOT NULL, PRIMARY KEY(service, start)) WITHOUT ROWID;"
+    "CREATE INDEX service_runs_by_end ON service_runs(end);"
+    "CREATE TABLE history_cursors(kind TEXT NOT NULL, name TEXT NOT NULL, at INTEGER NOT NULL,"
+    " PRIMARY KEY(kind, name)) WITHOUT ROWID;",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
@@ -120,6 +133,17 @@ void Merge(CheckpointData& into, CheckpointData&& next) {
   for (auto& o : next.offsets) into.offsets.push_back(std::move(o));
   for (auto& [k, v] : next.blobs) into.blobs[k] = std::move(v);
   into.wall_time_ms = next.wall_time_ms;
+  for (auto& d : next.days) into.days.push_back(std::move(d));
+  for (auto& r : next.runs) into.runs.push_back(std::move(r));
+  for (auto& c : next.cursors) into.cursors.push_back(std::move(c));
+  into.prune_before = std::max(into.prune_before, next.prune_before);
+}
+
+std::optional<slo::State> ParseState(std::string_view name) {
+  for (int i = 0; i < slo::kNumStates; ++i) {
+    if (name == slo::StateName(static_cast<slo::State>(i))) return static_cast<slo::State>(i);
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -129,6 +153,7 @@ struct StateStore::Impl {
   sqlite3* db = nullptr;
   uint64_t sequence = 0;
   Stmt put_meta, put_service, put_slo, put_offset, put_blob, del_blob, del_service, del_slo;
+  Stmt put_day, put_run, put_cursor, prune_days, prune_runs;
 
   std::mutex db_mu;                     // one user of the connection at a time
   std::optional<CheckpointData> carry;  // a failed checkpoint, written with the next
@@ -187,6 +212,7 @@ struct StateStore::Impl {
     st.sequence = sequence + 1;
     st.bytes = data.engine.bytes();
     st.rows = data.engine.services.size() + data.engine.slos.size();
+    st.history_rows = data.days.size() + data.runs.size();
     int rc = Transaction(data, st.sequence);
     if (rc != SQLITE_OK) {
       Error e = Fail("checkpoint failed (kept for the next one)", rc);
@@ -251,6 +277,37 @@ struct StateStore::Impl {
       s.BindText(1, name);
       if (!value.empty()) s.BindBlob(2, value);
       if ((rc = s.Run()) != SQLITE_OK) return rc;
+    }
+    for (const HistoryDay& day : d.days) {
+      put_day.BindText(1, day.slo);
+      put_day.BindInt(2, day.start);
+      put_day.BindInt(3, day.end);
+      for (int i = 0; i < slo::kNumStates; ++i) {
+        put_day.BindInt(4 + i, day.raw.durations[static_cast<size_t>(i)]);
+      }
+      put_day.BindInt(9, static_cast<int64_t>(day.raw.counts.total));
+      put_day.BindInt(10, static_cast<int64_t>(day.raw.counts.bad));
+      put_day.BindInt(11, static_cast<int64_t>(day.raw.counts.excluded));
+      if ((rc = put_day.Run()) != SQLITE_OK) return rc;
+    }
+    for (const HistoryRun& run : d.runs) {
+      put_run.BindText(1, run.service);
+      put_run.BindInt(2, run.start);
+      put_run.BindInt(3, run.end);
+      put_run.BindText(4, slo::StateName(run.state));
+      if ((rc = put_run.Run()) != SQLITE_OK) return rc;
+    }
+    for (const slo::HistoryRecorder::Cursor& c : d.cursors) {
+      put_cursor.BindText(1, c.slo ? "slo" : "service");
+      put_cursor.BindText(2, c.name);
+      put_cursor.BindInt(3, c.at);
+      if ((rc = put_cursor.Run()) != SQLITE_OK) return rc;
+    }
+    if (d.prune_before > 0) {
+      for (Stmt* prune : {&prune_days, &prune_runs}) {
+        prune->BindInt(1, d.prune_before);
+        if ((rc = prune->Run()) != SQLITE_OK) return rc;
+      }
     }
     return sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   }
@@ -418,6 +475,16 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path,
       {&impl->del_blob, "DELETE FROM blobs WHERE name = ?1"},
       {&impl->del_service, "DELETE FROM service_state WHERE name = ?1"},
       {&impl->del_slo, "DELETE FROM slo_state WHERE name = ?1"},
+      {&impl->put_day,
+       "INSERT OR REPLACE INTO slo_days(slo, day_start, day_end, up_ms, degraded_ms, down_ms,"
+       " unknown_ms, excluded_ms, events, bad_events, excluded_events)"
+       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"},
+      {&impl->put_run,
+       "INSERT OR REPLACE INTO service_runs(service, start, end, state) VALUES(?1, ?2, ?3, ?4)"},
+      {&impl->put_cursor,
+       "INSERT OR REPLACE INTO history_cursors(kind, name, at) VALUES(?1, ?2, ?3)"},
+      {&impl->prune_days, "DELETE FROM slo_days WHERE day_end < ?1"},
+      {&impl->prune_runs, "DELETE FROM service_runs WHERE end < ?1"},
   };
   for (auto& [stmt, sql] : prepared) {
     rc = stmt->Prepare(impl->db, sql);
@@ -475,6 +542,12 @@ Result<LoadedState> StateStore::Load() {
     rc = read("SELECT name, value FROM blobs",
               [&](sqlite3_stmt* s) { out.blobs[ColumnBytes(s, 0)] = ColumnBytes(s, 1); });
   }
+  if (rc == SQLITE_OK) {
+    rc = read("SELECT kind, name, at FROM history_cursors", [&](sqlite3_stmt* s) {
+      out.cursors.push_back(
+          {ColumnBytes(s, 0) == "slo", ColumnBytes(s, 1), sqlite3_column_int64(s, 2)});
+    });
+  }
   sqlite3_exec(im.db, "COMMIT", nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) {
     if (IsCorruption(rc)) return im.Fail(std::string("is corrupt; ") + kAdvice, rc);
@@ -510,6 +583,173 @@ bool StateStore::busy() const {
 void StateStore::WaitIdle() {
   std::unique_lock lock(impl_->mu);
   impl_->cv.wait(lock, [&] { return !impl_->in_flight; });
+}
+
+// ---------------------------------------------------------------------------
+// HistoryReader
+
+struct HistoryReader::Impl {
+  std::string path;
+  sqlite3* db = nullptr;
+  Stmt days, first_day, runs;
+  bool in_read = false;
+  ~Impl() {
+    if (in_read) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(db);
+  }
+  Error Fail(const std::string& what, int rc) const {
+    return Error{"state file " + path + ": " + what + ": " + SqliteError(db, rc)};
+  }
+};
+
+HistoryReader::HistoryReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HistoryReader::~HistoryReader() = default;
+
+Result<std::unique_ptr<HistoryReader>> HistoryReader::Open(const std::string& path) {
+  const std::string where = "state file " + path;
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    return Error{where + " does not exist (no history yet: run the daemon with this config)"};
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READONLY, nullptr);
+  if (rc != SQLITE_OK) return impl->Fail("cannot open", rc);
+  sqlite3_extended_result_codes(impl->db, 1);
+  sqlite3_busy_timeout(impl->db, 2000);
+  auto pragma = [&](const char* sql) -> Result<int64_t> {
+    Stmt st;
+    int r = st.Prepare(impl->db, sql);
+    if (r == SQLITE_OK) r = sqlite3_step(st.get());
+    if (r != SQLITE_ROW) {
+      if (IsCorruption(r)) return impl->Fail("is corrupt", r);
+      return impl->Fail("cannot read", r);
+    }
+    return static_cast<int64_t>(sqlite3_column_int64(st.get(), 0));
+  };
+  auto app = pragma("PRAGMA application_id");
+  if (!app.ok()) return app.error();
+  if (*app != kApplicationId) return Error{where + " is not a ninesd state file"};
+  auto version = pragma("PRAGMA user_version");
+  if (!version.ok()) return version.error();
+  if (*version > kSchemaVersion) {
+    return Error{where + " was written by a newer ninesd (schema version " +
+                 std::to_string(*version) + "): upgrade ninesd to read it"};
+  }
+  if (*version < 2) {
+    return Error{where + " has no history yet (written by an older ninesd; the daemon " +
+                 "upgrades it at its next start)"};
+  }
+  struct {
+    Stmt* stmt;
+    const char* sql;
+  } prepared[] = {
+      {&impl->days,
+       "SELECT day_start, day_end, up_ms, degraded_ms, down_ms, unknown_ms, excluded_ms, events,"
+       " bad_events, excluded_events FROM slo_days WHERE slo = ?1 AND day_start >= ?2"
+       " AND day_start < ?3 ORDER BY day_start"},
+      {&impl->first_day, "SELECT min(day_start) FROM slo_days WHERE slo = ?1"},
+      {&impl->runs,
+       "SELECT start, end, state FROM service_runs WHERE service = ?1 AND end > ?2"
+       " AND start < ?3 ORDER BY start"},
+  };
+  for (auto& [stmt, sql] : prepared) {
+    rc = stmt->Prepare(impl->db, sql);
+    if (rc != SQLITE_OK) return impl->Fail("cannot prepare", rc);
+  }
+  return std::unique_ptr<HistoryReader>(new HistoryReader(std::move(impl)));
+}
+
+Status HistoryReader::Begin() {
+  End();
+  int rc = sqlite3_exec(impl_->db, "BEGIN", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return impl_->Fail("cannot read", rc);
+  impl_->in_read = true;
+  return Ok{};
+}
+
+void HistoryReader::End() {
+  if (!impl_->in_read) return;
+  sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr);
+  impl_->in_read = false;
+}
+
+namespace {
+
+// Steps a bound query to its end; `row` per result row; resets it.
+int Each(Stmt& s, const std::function<bool(sqlite3_stmt*)>& row) {
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    if (!row(s.get())) {
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+  }
+  sqlite3_reset(s.get());
+  sqlite3_clear_bindings(s.get());
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+}  // namespace
+
+Result<std::vector<HistoryDay>> HistoryReader::Days(const std::string& slo, int64_t from,
+                                                    int64_t to) {
+  std::vector<HistoryDay> out;
+  Stmt& s = impl_->days;
+  s.BindText(1, slo);
+  s.BindInt(2, from);
+  s.BindInt(3, to);
+  int rc = Each(s, [&](sqlite3_stmt* r) {
+    HistoryDay d;
+    d.slo = slo;
+    d.start = sqlite3_column_int64(r, 0);
+    d.end = sqlite3_column_int64(r, 1);
+    for (int i = 0; i < slo::kNumStates; ++i) {
+      d.raw.durations[static_cast<size_t>(i)] = sqlite3_column_int64(r, 2 + i);
+    }
+    d.raw.counts.total = static_cast<uint64_t>(sqlite3_column_int64(r, 7));
+    d.raw.counts.bad = static_cast<uint64_t>(sqlite3_column_int64(r, 8));
+    d.raw.counts.excluded = static_cast<uint64_t>(sqlite3_column_int64(r, 9));
+    out.push_back(d);
+    return d.end > d.start;
+  });
+  if (rc != SQLITE_OK) return impl_->Fail("cannot read the daily history", rc);
+  return out;
+}
+
+Result<std::optional<int64_t>> HistoryReader::FirstDay(const std::string& slo) {
+  std::optional<int64_t> out;
+  Stmt& s = impl_->first_day;
+  s.BindText(1, slo);
+  int rc = Each(s, [&](sqlite3_stmt* r) {
+    if (sqlite3_column_type(r, 0) != SQLITE_NULL) out = sqlite3_column_int64(r, 0);
+    return true;
+  });
+  if (rc != SQLITE_OK) return impl_->Fail("cannot read the daily history", rc);
+  return out;
+}
+
+Result<std::vector<HistoryRun>> HistoryReader::Runs(const std::string& service, int64_t from,
+                                                    int64_t to) {
+  std::vector<HistoryRun> out;
+  Stmt& s = impl_->runs;
+  s.BindText(1, service);
+  s.BindInt(2, from);
+  s.BindInt(3, to);
+  int rc = Each(s, [&](sqlite3_stmt* r) {
+    HistoryRun run;
+    run.service = service;
+    run.start = sqlite3_column_int64(r, 0);
+    run.end = sqlite3_column_int64(r, 1);
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(r, 2));
+    auto state = ParseState(text ? text : "");
+    if (!state || run.end <= run.start) return false;
+    run.state = *state;
+    out.push_back(run);
+    return true;
+  });
+  if (rc != SQLITE_OK) return impl_->Fail("cannot read the outage history", rc);
+  return out;
 }
 
 }  // namespace ninesd::store

@@ -21,22 +21,40 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "slo/engine.h"
 #include "slo/engine_state.h"
+#include "slo/history.h"
 
 namespace ninesd::store {
 
-// Schema version this build writes (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 1;
+// Schema version this build writes (PRAGMA user_version). 2: history.
+inline constexpr int kSchemaVersion = 2;
 
 struct KafkaOffset {
   std::string topic;
   int32_t partition = 0;
   int64_t next_offset = 0;  // the first message not yet reflected in the state
   bool operator==(const KafkaOffset&) const = default;
+};
+
+// History rows (slo/history.h), by name.
+struct HistoryDay {
+  std::string slo;
+  int64_t start = 0;  // [start, end): one local day of the SLO's time zone
+  int64_t end = 0;
+  slo::RangeRaw raw;
+};
+struct HistoryRun {
+  std::string service;
+  int64_t start = 0;  // [start, end)
+  int64_t end = 0;
+  slo::State state = slo::State::kDown;
+  bool operator==(const HistoryRun&) const = default;
 };
 
 // One checkpoint: what a transaction writes.
@@ -46,6 +64,12 @@ struct CheckpointData {
   // Upserted by name; an empty value deletes the blob.
   std::map<std::string, std::string> blobs;
   int64_t wall_time_ms = 0;  // system clock when the checkpoint was taken
+  // History: upserted by (slo, start) and (service, start).
+  std::vector<HistoryDay> days;
+  std::vector<HistoryRun> runs;
+  std::vector<slo::HistoryRecorder::Cursor> cursors;  // upserted by (kind, name)
+  // History rows that ended before this are deleted (0: none): retention.
+  int64_t prune_before = 0;
 };
 
 struct LoadedState {
@@ -55,13 +79,15 @@ struct LoadedState {
   slo::EngineState engine;   // all rows (full)
   std::vector<KafkaOffset> offsets;
   std::map<std::string, std::string> blobs;
+  std::vector<slo::HistoryRecorder::Cursor> cursors;
 };
 
 struct CheckpointStats {
   uint64_t sequence = 0;
-  double seconds = 0;  // transaction time on the writer thread, commit included
-  size_t bytes = 0;    // encoded bytes handed to SQLite
-  size_t rows = 0;     // service and SLO rows written
+  size_t history_rows = 0;  // days and runs written
+  double seconds = 0;       // transaction time on the writer thread, commit included
+  size_t bytes = 0;         // encoded bytes handed to SQLite
+  size_t rows = 0;          // service and SLO rows written
 };
 
 struct StoreOptions {
@@ -108,6 +134,33 @@ class StateStore {
   StateStore(std::string path, std::unique_ptr<Impl> impl);
   std::string path_;
   std::string reset_backup_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Reads the history of a state file, read-only: the daemon may be writing
+// it meanwhile (WAL: each read sees one committed checkpoint).
+// Thread: one owner thread.
+class HistoryReader {
+ public:
+  static Result<std::unique_ptr<HistoryReader>> Open(const std::string& path);
+  ~HistoryReader();
+  HistoryReader(const HistoryReader&) = delete;
+  HistoryReader& operator=(const HistoryReader&) = delete;
+
+  // Every read below sees the same checkpoint until End().
+  Status Begin();
+  void End();
+
+  // The SLO's days that start in [from, to), in time order.
+  Result<std::vector<HistoryDay>> Days(const std::string& slo, int64_t from, int64_t to);
+  // Start of the SLO's first stored day; nullopt when it has none.
+  Result<std::optional<int64_t>> FirstDay(const std::string& slo);
+  // The service's runs that overlap [from, to), in time order.
+  Result<std::vector<HistoryRun>> Runs(const std::string& service, int64_t from, int64_t to);
+
+ private:
+  struct Impl;
+  explicit HistoryReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

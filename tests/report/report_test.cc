@@ -135,29 +135,18 @@ TEST(RenderTest, NamesAreEscaped) {
   EXPECT_NE(RenderCsv(r).find("\"acme, inc\""), std::string::npos);
 }
 
-TEST(StatusPageTest, DailyAttainmentPerLocalDayAcrossTheDstChange) {
+TEST(StatusPageTest, DayCellsAreLocalDaysAcrossTheDstChange) {
   slo::SloSpec sp;
-  sp.name = "s";
-  sp.objective = 0.999;
   sp.time_zone = "Europe/Berlin";
-  sp.degraded_weight = 0.5;
   const Millis at = At("2026-10-26T12:00:00Z");  // 13:00 local on the 26th
-  // Down one hour on the 25th (a 25-hour day), degraded one hour on the 26th.
-  std::vector<slo::StateInterval> iv = {
-      {At("2026-10-20T00:00:00Z"), At("2026-10-25T00:30:00Z"), slo::State::kUp},
-      {At("2026-10-25T00:30:00Z"), At("2026-10-25T01:30:00Z"), slo::State::kDown},
-      {At("2026-10-25T01:30:00Z"), At("2026-10-26T08:00:00Z"), slo::State::kUp},
-      {At("2026-10-26T08:00:00Z"), At("2026-10-26T09:00:00Z"), slo::State::kDegraded},
-      {At("2026-10-26T09:00:00Z"), at, slo::State::kUp},
-  };
-  EXPECT_EQ(DailyStart(sp, at, 3), At("2026-10-23T22:00:00Z"));
-  std::vector<DayCell> days = DailyAttainment(sp, iv, at, 3);
+  std::vector<DayCell> days = DayCells(sp, at, 3);
   ASSERT_EQ(days.size(), 3u);
-  EXPECT_EQ(days[1].end - days[1].start, 25 * slo::kHour);
-  EXPECT_DOUBLE_EQ(*days[0].attainment, 1);
-  EXPECT_DOUBLE_EQ(*days[1].attainment, 24.0 / 25);
-  EXPECT_EQ(days[2].end, at);  // today, up to now: 13 h, half an hour of it bad
-  EXPECT_DOUBLE_EQ(*days[2].attainment, 12.5 / 13);
+  EXPECT_EQ(days[0].start, At("2026-10-23T22:00:00Z"));
+  EXPECT_EQ(days[0].end, days[1].start);
+  EXPECT_EQ(days[1].end - days[1].start, 25 * slo::kHour);  // the clocks go back
+  EXPECT_EQ(days[2].start, At("2026-10-25T23:00:00Z"));
+  EXPECT_EQ(days[2].end, at);  // today, up to now
+  for (const DayCell& c : days) EXPECT_FALSE(c.attainment.has_value());
 }
 
 TEST(StatusPageTest, RendersEveryServiceAndSlo) {

@@ -1,0 +1,131 @@
+#include "slo/history.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+namespace ninesd::slo {
+namespace {
+
+// A run still going on is written in pieces of at most this much.
+constexpr Millis kMaxOpenRun = kDay;
+// A service's run cursor moves over plain up time in steps of at least this.
+constexpr Millis kQuietCursorStep = kHour;
+
+}  // namespace
+
+Result<HistoryRecorder> HistoryRecorder::Create(const ModelSpec& spec) {
+  HistoryRecorder r(spec);
+  for (const SloSpec& sp : spec.slos) {
+    auto zone = ZoneCalendar::Create(sp.time_zone);
+    if (!zone.ok()) return zone.error().Wrap("slo " + sp.name);
+    r.zones_.push_back(*zone);
+  }
+  r.day_cursor_.assign(spec.slos.size(), kUnset);
+  r.day_end_.assign(spec.slos.size(), 0);
+  r.slo_changed_.assign(spec.slos.size(), false);
+  r.service_changed_.assign(spec.services.size(), false);
+  r.run_cursor_.assign(spec.services.size(), kUnset);
+  return r;
+}
+
+void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
+                              std::vector<RunRecord>* runs) {
+  if (!e.started()) return;
+  const Millis now = e.now();
+  for (uint32_t i = 0; i < day_cursor_.size(); ++i) {
+    Millis& cursor = day_cursor_[i];
+    Millis& end = day_end_[i];
+    if (cursor == kUnset) {
+      // From the day of the origin (its time before the origin is no
+      // data), or the first whole day the engine still holds.
+      const Millis kept = e.KeptFrom(i);
+      auto [a, b] = zones_[i].Period(CalendarUnit::kDay, kept);
+      cursor = a < kept && kept > e.origin() ? b : a;
+      end = 0;
+      slo_changed_[i] = true;
+    }
+    if (end == 0) end = zones_[i].Period(CalendarUnit::kDay, cursor).second;
+    if (end > now) continue;  // cheap test first: most calls end here
+    const Millis final_until = e.SloFinalUntil(i);
+    while (end <= final_until) {
+      days->push_back({i, cursor, end, e.RangeFigures(i, cursor, end)});
+      cursor = end;
+      end = zones_[i].Period(CalendarUnit::kDay, cursor).second;
+      slo_changed_[i] = true;
+    }
+  }
+  for (uint32_t s = 0; s < run_cursor_.size(); ++s) {
+    Millis& cursor = run_cursor_[s];
+    if (cursor == kUnset) {
+      // From a day before the origin's day in any time zone (the no-data
+      // time before the origin is part of the history), or from where the
+      // engine still holds the service's history.
+      const Millis kept = e.ServiceKeptFrom(s);
+      cursor = kept > e.origin() ? kept : FloorTo(kept, kDay) - kDay;
+      service_changed_[s] = true;
+    }
+    Millis final_until = 0;
+    e.FinalDurations(s, cursor, &final_until);
+    if (final_until <= cursor) continue;
+    std::vector<StateInterval> iv = e.ServiceIntervals(s, cursor, final_until);
+    Millis next = final_until;
+    bool wrote = false;
+    for (size_t k = 0; k < iv.size(); ++k) {
+      const StateInterval& r = iv[k];
+      const bool last = k + 1 == iv.size();
+      if (r.state == State::kUp) continue;
+      // A run that may go on is written as far as it is final, and again
+      // (same start: the row is replaced) until it ends or is a day long.
+      if (last && final_until - r.start < kMaxOpenRun) next = r.start;
+      runs->push_back({s, r.start, r.end, r.state});
+      wrote = true;
+    }
+    // Plain up time moves the cursor at most hourly: a quiet service's
+    // cursor is not rewritten at every checkpoint.
+    if (!wrote && next == final_until && final_until - cursor < kQuietCursorStep) continue;
+    if (next != cursor) {
+      cursor = next;
+      service_changed_[s] = true;
+    }
+  }
+  // Whatever is not recorded yet stays in the engine until it is.
+  Millis floor = Engine::kNoHistoryFloor;
+  for (Millis c : day_cursor_) floor = std::min(floor, c);
+  for (Millis c : run_cursor_) floor = std::min(floor, c);
+  e.KeepHistoryFrom(floor);
+}
+
+std::vector<HistoryRecorder::Cursor> HistoryRecorder::TakeChanged() {
+  std::vector<Cursor> out;
+  for (size_t i = 0; i < day_cursor_.size(); ++i) {
+    if (!slo_changed_[i]) continue;
+    slo_changed_[i] = false;
+    out.push_back({true, spec_->slos[i].name, day_cursor_[i]});
+  }
+  for (size_t i = 0; i < run_cursor_.size(); ++i) {
+    if (!service_changed_[i]) continue;
+    service_changed_[i] = false;
+    out.push_back({false, spec_->services[i].name, run_cursor_[i]});
+  }
+  return out;
+}
+
+void HistoryRecorder::Load(const std::vector<Cursor>& cursors) {
+  std::unordered_map<std::string_view, uint32_t> slos, services;
+  for (uint32_t i = 0; i < spec_->slos.size(); ++i) slos[spec_->slos[i].name] = i;
+  for (uint32_t i = 0; i < spec_->services.size(); ++i) services[spec_->services[i].name] = i;
+  for (const Cursor& c : cursors) {
+    if (c.slo) {
+      auto it = slos.find(c.name);
+      if (it == slos.end()) continue;
+      day_cursor_[it->second] = c.at;
+      day_end_[it->second] = 0;
+    } else {
+      auto it = services.find(c.name);
+      if (it == services.end()) continue;
+      run_cursor_[it->second] = c.at;
+    }
+  }
+}
+
+}  // namespace ninesd::slo
