@@ -19,6 +19,7 @@ Run by ctest as: python3 kafka_test.py NINESD MOCK_BROKER SOURCE_DIR
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -318,6 +319,70 @@ class KafkaTest(harness.TempDirTestCase):
         third = self.start(config, name="third")
         self.assertEqual(third.wait(20), 1)
         self.assertIn("lock", third.stderr())
+
+
+class HistoryTest(harness.TempDirTestCase):
+    """The report fixture (outages across the month boundary, the DST change
+    and a maintenance window) through Kafka into the daemon: `ninesd report`
+    on its stored history equals the report on the events file, in every
+    format, also after a kill -9; /status shows daily cells for every SLO."""
+
+    def test_report_from_the_stored_history_equals_the_events_report(self):
+        c = MockCluster(1)
+        self.addCleanup(c.close)
+        data = os.path.join(harness.SOURCE_DIR, "tests", "report", "data")
+        events_path = os.path.join(data, "events.jsonl")
+        with open(events_path) as f:
+            lines = [line.strip() for line in f if line.strip()]
+        produce(c.bootstrap, [(json.loads(line)["service"], line) for line in lines], self.dir)
+        port = harness.free_port()
+        state = os.path.join(self.dir, "state")
+        os.makedirs(state)
+        config = os.path.join(self.dir, "history.yaml")
+        with open(os.path.join(data, "report.yaml")) as f:
+            text = f.read()
+        with open(config, "w") as f:
+            f.write(text + "server: {listen: \"127.0.0.1:%d\"}\n"
+                    "state: {path: %s/ninesd.db, checkpoint_interval: 200ms}\n"
+                    "kafka: {bootstrap: \"%s\", topics: [events]}\n" % (port, state, c.bootstrap))
+
+        def report(fmt, *source):
+            return subprocess.run([harness.BINARY, "report", "--config", config, "--period",
+                                   "2026-10", "--format", fmt] + list(source),
+                                  capture_output=True, text=True, timeout=60)
+
+        def normalized(out, source):
+            return out.replace(source, "SOURCE")
+
+        def assert_same_as_the_events_report():
+            for fmt in ("json", "md", "csv"):
+                mine = report(fmt)
+                self.assertEqual(mine.returncode, 0, mine.stderr)
+                self.assertEqual(mine.stderr, "")
+                want = report(fmt, "--events", events_path)
+                self.assertEqual(want.returncode, 0, want.stderr)
+                self.assertEqual(normalized(mine.stdout, "state file %s/ninesd.db" % state),
+                                 normalized(want.stdout, "events file " + events_path), fmt)
+
+        def october_stored():
+            r = report("json")
+            return r.returncode == 0 and r.stderr == ""
+
+        d = self.start(config, name="history")
+        harness.wait_serving(port, timeout=20)
+        harness.wait_until(october_stored, 60, "October in the stored history")
+        assert_same_as_the_events_report()
+        # Daily cells for the ratio SLO too (they come from the stored days).
+        status = http_request(port, "GET", "/status")[2]
+        row = status[status.index('data-slo="api-errors"'):]
+        row = row[:row.index("</tr>")]
+        self.assertGreater(len(re.findall(r'class="(met|near|missed)"', row)), 20)
+
+        d.signal(signal.SIGKILL)
+        d.wait(10)
+        self.start(config, name="history-again")
+        harness.wait_serving(port, timeout=20)
+        assert_same_as_the_events_report()
 
 
 def iso_seconds(text):

@@ -257,7 +257,8 @@ TEST(StateStoreTest, NewerSchemaIsRefused) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=7", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
-  ExpectRefused(path, "was written by a newer ninesd (schema version 7, this build knows up to 1)");
+  ExpectRefused(path, "was written by a newer ninesd (schema version 7, this build knows up to " +
+                          std::to_string(kSchemaVersion) + ")");
 }
 
 TEST(StateStoreTest, AnotherProgramsDatabaseIsRefused) {
@@ -355,6 +356,7 @@ TEST(StateStoreTest, FullDiskFailsACheckpointWithoutLosingOrTearingAnything) {
     }
     CheckpointData big = Rows(2000, std::string(400, 'b'), false);
     big.offsets = {{"events", 0, 99}};
+    big.runs = {{"svc0", 1000, 2000, slo::State::kDown}};
     auto w = (*s)->Write(std::move(big));
     CHILD_CHECK(!w.ok());
     fprintf(stderr, "%s\n", w.error().message.c_str());
@@ -376,12 +378,172 @@ TEST(StateStoreTest, FullDiskFailsACheckpointWithoutLosingOrTearingAnything) {
     CHILD_CHECK(l->engine.services.size() == 2001);  // svc0..1999 and "late"
     CHILD_CHECK(l->offsets.size() == 1 && l->offsets[0].next_offset == 99);
     CHILD_CHECK(l->sequence == 2);
+    auto reader = HistoryReader::Open(path);
+    CHILD_CHECK(reader.ok());
+    auto runs = (*reader)->Runs("svc0", 0, 5000);
+    CHILD_CHECK(runs.ok() && runs->size() == 1);  // the failed checkpoint's history too
     s->reset();
     umount2(dir.path().c_str(), MNT_DETACH);
     return 0;
   });
   if (rc == 77) GTEST_SKIP() << "mounting a tmpfs is not permitted here";
   EXPECT_EQ(rc, 0);
+}
+
+// ---------------------------------------------------------------------------
+// History (schema 2)
+
+HistoryDay Day(const std::string& slo, int64_t start, int64_t end, int64_t down_ms) {
+  HistoryDay d;
+  d.slo = slo;
+  d.start = start;
+  d.end = end;
+  d.raw.durations[static_cast<size_t>(slo::State::kUp)] = end - start - down_ms;
+  d.raw.durations[static_cast<size_t>(slo::State::kDown)] = down_ms;
+  d.raw.counts = slo::Counts{100, 3, 7};
+  return d;
+}
+
+std::unique_ptr<HistoryReader> MustRead(const std::string& path) {
+  auto r = HistoryReader::Open(path);
+  if (!r.ok()) {
+    ADD_FAILURE() << r.error().message;
+    return nullptr;
+  }
+  return std::move(*r);
+}
+
+TEST(HistoryStoreTest, DaysRunsAndCursorsRoundTripAndRowsReplaceByKey) {
+  test_support::TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  constexpr int64_t D = slo::kDay;
+  {
+    auto s = MustOpen(path);
+    CheckpointData d = Rows(1, "a", true);
+    d.days = {Day("web", 0, D, 5), Day("web", D, 2 * D, 0), Day("api", 0, D, 1)};
+    d.runs = {{"web", 100, 200, slo::State::kDown}, {"web", 500, 900, slo::State::kDegraded}};
+    d.cursors = {{true, "web", 2 * D}, {false, "web", 900}};
+    ASSERT_TRUE(s->Write(std::move(d)).ok());
+    // The ongoing run is rewritten with its new end; a cursor moves on.
+    CheckpointData next = Rows(0, "b", false);
+    next.runs = {{"web", 500, 1500, slo::State::kDegraded}};
+    next.cursors = {{false, "web", 1500}};
+    ASSERT_TRUE(s->Write(std::move(next)).ok());
+  }
+  auto s = MustOpen(path);
+  auto loaded = s->Load();
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->cursors.size(), 2u);
+  for (const auto& c : loaded->cursors) {
+    EXPECT_EQ(c.name, "web");
+    EXPECT_EQ(c.at, c.slo ? 2 * D : 1500);
+  }
+  auto r = MustRead(path);
+  ASSERT_TRUE(r);
+  ASSERT_TRUE(r->Begin().ok());
+  auto days = r->Days("web", 0, 2 * D);
+  ASSERT_TRUE(days.ok());
+  ASSERT_EQ(days->size(), 2u);
+  EXPECT_EQ((*days)[0].raw.durations[static_cast<size_t>(slo::State::kDown)], 5);
+  EXPECT_EQ((*days)[0].raw.durations[static_cast<size_t>(slo::State::kUp)], D - 5);
+  EXPECT_EQ((*days)[1].start, D);
+  EXPECT_EQ((*days)[0].raw.counts.total, 100u);
+  EXPECT_EQ((*days)[0].raw.counts.bad, 3u);
+  EXPECT_EQ((*days)[0].raw.counts.excluded, 7u);
+  EXPECT_EQ(r->Days("web", D, 2 * D)->size(), 1u);  // days that start in the range
+  EXPECT_EQ(**r->FirstDay("web"), 0);
+  EXPECT_FALSE(r->FirstDay("nope")->has_value());
+  auto runs = r->Runs("web", 150, 1000);
+  ASSERT_TRUE(runs.ok());
+  const std::vector<HistoryRun> want = {{"web", 100, 200, slo::State::kDown},
+                                        {"web", 500, 1500, slo::State::kDegraded}};
+  EXPECT_EQ(*runs, want);
+  EXPECT_EQ(r->Runs("web", 200, 500)->size(), 0u);  // end exclusive, start exclusive of 500
+  r->End();
+}
+
+TEST(HistoryStoreTest, RowsThatEndedBeforeTheRetentionArePruned) {
+  test_support::TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  constexpr int64_t D = slo::kDay;
+  auto s = MustOpen(path);
+  CheckpointData d = Rows(0, "a", true);
+  for (int64_t i = 0; i < 10; ++i) d.days.push_back(Day("web", i * D, (i + 1) * D, 0));
+  d.runs = {{"web", 0, 10, slo::State::kDown}, {"web", 5 * D, 6 * D, slo::State::kDown}};
+  ASSERT_TRUE(s->Write(std::move(d)).ok());
+  CheckpointData prune = Rows(0, "b", false);
+  prune.prune_before = 4 * D;
+  ASSERT_TRUE(s->Write(std::move(prune)).ok());
+  auto r = MustRead(path);
+  ASSERT_TRUE(r);
+  auto days = r->Days("web", 0, 100 * D);
+  ASSERT_TRUE(days.ok());
+  ASSERT_EQ(days->size(), 7u);  // the day ending exactly at the cut stays
+  EXPECT_EQ(days->front().start, 3 * D);
+  EXPECT_EQ(r->Runs("web", 0, 100 * D)->size(), 1u);
+}
+
+// A state file from before the history (schema 1) is migrated at open,
+// keeping every row; the history reader asks for that first.
+TEST(HistoryStoreTest, ASchemaOneFileIsMigratedKeepingItsState) {
+  test_support::TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE service_state(name TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE slo_state(name TEXT PRIMARY KEY, state BLOB NOT NULL) WITHOUT ROWID;"
+        "CREATE TABLE kafka_offsets(topic TEXT NOT NULL, partition INTEGER NOT NULL,"
+        " next_offset INTEGER NOT NULL, PRIMARY KEY(topic, partition)) WITHOUT ROWID;"
+        "CREATE TABLE blobs(name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+        "INSERT INTO meta VALUES('sequence', 7), ('engine', x'01');"
+        "INSERT INTO service_state VALUES('web', x'02');"
+        "INSERT INTO kafka_offsets VALUES('events', 0, 42);"
+        "PRAGMA application_id=1313427013; PRAGMA user_version=1;";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto refused = HistoryReader::Open(path);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message, HasSubstr("has no history yet"));
+  auto s = MustOpen(path);
+  auto l = s->Load();
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->sequence, 7u);
+  ASSERT_EQ(l->engine.services.size(), 1u);
+  EXPECT_EQ(l->engine.services[0].key, "web");
+  ASSERT_EQ(l->offsets.size(), 1u);
+  EXPECT_EQ(l->offsets[0].next_offset, 42);
+  CheckpointData d = Rows(0, "a", false);
+  d.days = {Day("web", 0, slo::kDay, 0)};
+  ASSERT_TRUE(s->Write(std::move(d)).ok());
+  auto r = MustRead(path);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Days("web", 0, slo::kDay)->size(), 1u);
+}
+
+TEST(HistoryStoreTest, TheReaderRefusesWhatItCannotRead) {
+  test_support::TempDir dir;
+  auto missing = HistoryReader::Open(dir.path() + "/none.db");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(missing.error().message, HasSubstr("does not exist"));
+  std::string path = MakeStateFile(dir.path(), 1);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=9", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto newer = HistoryReader::Open(path);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_THAT(newer.error().message, HasSubstr("newer ninesd"));
+  const std::string other = dir.path() + "/other.db";
+  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto foreign = HistoryReader::Open(other);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_THAT(foreign.error().message, HasSubstr("not a ninesd state file"));
 }
 
 // ---------------------------------------------------------------------------
