@@ -41,6 +41,10 @@ int RunReport(const ReportOptions& options, std::ostream& out, std::ostream& err
       return 1;
     }
   }
+  if (!options.events_path.empty() && !options.state_path.empty()) {
+    err << "report: give --events or --state, not both\n";
+    return 1;
+  }
   config::LoadResult loaded = config::LoadConfigFile(options.config_path);
   if (!loaded.ok()) {
     for (const config::Diagnostic& d : loaded.errors) err << d.ToString() << "\n";

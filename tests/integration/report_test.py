@@ -110,6 +110,16 @@ class ReportGoldenTest(harness.TempDirTestCase):
                       "--period", "2026-10", cwd=data_dir())
         self.assertEqual(missing.returncode, 1)
         self.assertIn("cannot open missing.jsonl", missing.stderr)
+        # Without --events the daemon's stored history is read: none here.
+        state = os.path.join(self.dir, "none.db")
+        no_history = run("report", "--config", "report.yaml", "--state", state, "--period",
+                         "2026-10", cwd=data_dir())
+        self.assertEqual(no_history.returncode, 1)
+        self.assertIn("state file %s does not exist" % state, no_history.stderr)
+        both = run("report", "--config", "report.yaml", "--state", state, "--events",
+                   "events.jsonl", "--period", "2026-10", cwd=data_dir())
+        self.assertEqual(both.returncode, 1)
+        self.assertIn("--events or --state, not both", both.stderr)
 
     def test_rejected_lines_are_listed_and_exit_3(self):
         events = os.path.join(self.dir, "events.jsonl")

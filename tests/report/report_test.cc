@@ -11,6 +11,8 @@
 #include "report/period.h"
 #include "report/render.h"
 #include "report/status_page.h"
+#include "store/state_store.h"
+#include "tests/common/temp_dir.h"
 
 namespace ninesd::report {
 namespace {
@@ -133,6 +135,110 @@ TEST(RenderTest, NamesAreEscaped) {
   EXPECT_NE(RenderJson(r).find("\"a\\\"b<c>,d\""), std::string::npos);
   EXPECT_NE(RenderCsv(r).find("\"a\"\"b<c>,d\""), std::string::npos);
   EXPECT_NE(RenderCsv(r).find("\"acme, inc\""), std::string::npos);
+}
+
+// The stored history (written as the daemon does, read back): a month in
+// Berlin summed from its local days, the days before the first stored one
+// as no data, an unfinished period up to its last final day, and what
+// cannot be answered from daily rows refused.
+class HistoryReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded = config::LoadConfigText(
+        "services: [{name: shop}]\n"
+        "slos:\n"
+        "  - {name: shop-month, service: shop, objective: 99.9, window: month,\n"
+        "     time_zone: Europe/Berlin, degraded_weight: 0.5}\n",
+        "h.yaml");
+    ASSERT_TRUE(loaded.ok());
+    cfg = *loaded.config;
+    path = dir.path() + "/state.db";
+    auto s = store::StateStore::Open(path);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    store::CheckpointData d;
+    d.engine.full = true;
+    // Local days from 10 October to 4 November (25 October has 25 hours):
+    // each day 60 s down and 120 s degraded.
+    auto zone = slo::ZoneCalendar::Create("Europe/Berlin");
+    for (Millis t = At("2026-10-09T22:00:00Z"); t < At("2026-11-04T23:00:00Z");) {
+      auto [a, b] = zone->Period(slo::CalendarUnit::kDay, t);
+      store::HistoryDay day{"shop-month", a, b, {}};
+      day.raw.durations[static_cast<size_t>(slo::State::kDown)] = 60'000;
+      day.raw.durations[static_cast<size_t>(slo::State::kDegraded)] = 120'000;
+      day.raw.durations[static_cast<size_t>(slo::State::kUp)] = b - a - 180'000;
+      d.days.push_back(day);
+      t = b;
+    }
+    d.runs = {
+        {"shop", At("2026-10-01T00:00:00Z"), At("2026-10-09T22:00:00Z"), slo::State::kUnknown},
+        {"shop", At("2026-10-31T22:59:00Z"), At("2026-10-31T23:01:00Z"), slo::State::kDown}};
+    ASSERT_TRUE((*s)->Write(std::move(d)).ok());
+  }
+  Result<Report> Build(BuildOptions o, Millis* until) {
+    auto reader = store::HistoryReader::Open(path);
+    if (!reader.ok()) return reader.error();
+    return BuildFromHistory(cfg, o, **reader, until);
+  }
+  test_support::TempDir dir;
+  config::Config cfg;
+  std::string path;
+};
+
+TEST_F(HistoryReportTest, AMonthIsTheSumOfItsStoredDays) {
+  BuildOptions o;
+  o.period = "2026-10";
+  Millis until = 0;
+  auto r = Build(o, &until);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(until, At("2026-10-31T23:00:00Z"));
+  const SloReport& s = r->slos.at(0);
+  // 22 stored days (10 to 31 October), 9 days before the history: no data.
+  EXPECT_DOUBLE_EQ(s.bad, 22 * (60 + 60));  // down + half the degraded time
+  EXPECT_DOUBLE_EQ(s.unknown, 9 * 86400);
+  EXPECT_DOUBLE_EQ(s.good + s.bad, (745 - 9 * 24) * 3600.0);
+  EXPECT_DOUBLE_EQ(*s.attainment, s.good / (s.good + s.bad));
+  ASSERT_EQ(s.series.size(), 31u);
+  EXPECT_FALSE(s.series[0].attainment.has_value());  // no data yet on 1 October
+  EXPECT_EQ(s.series.back().at, At("2026-10-31T23:00:00Z"));
+  // The outage across the month's end, clipped and marked ongoing.
+  ASSERT_EQ(s.outages.size(), 1u);
+  EXPECT_EQ(s.outages[0].start, At("2026-10-31T22:59:00Z"));
+  EXPECT_EQ(s.outages[0].end, At("2026-10-31T23:00:00Z"));
+  EXPECT_TRUE(s.outages[0].continues_after);
+}
+
+TEST_F(HistoryReportTest, AnUnfinishedPeriodEndsAtItsLastFinalDay) {
+  BuildOptions o;
+  o.period = "2026-11";
+  Millis until = 0;
+  auto r = Build(o, &until);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(until, At("2026-11-04T23:00:00Z"));
+  const SloReport& s = r->slos.at(0);
+  EXPECT_EQ(s.series.size(), 4u);
+  EXPECT_DOUBLE_EQ(s.bad, 4 * 120);
+  ASSERT_EQ(s.outages.size(), 1u);  // the rest of the month-end outage
+  EXPECT_TRUE(s.outages[0].started_before);
+  EXPECT_EQ(s.outages[0].end, At("2026-10-31T23:01:00Z"));
+}
+
+TEST_F(HistoryReportTest, WhatDailyRowsCannotAnswerIsRefused) {
+  BuildOptions o;
+  o.from = At("2026-10-10T12:00:00Z");
+  o.to = At("2026-10-12T00:00:00Z");
+  Millis until = 0;
+  auto r = Build(o, &until);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("must be local midnights in Europe/Berlin"), std::string::npos);
+  o.from = At("2026-10-09T22:00:00Z");
+  o.to = At("2026-10-11T22:00:00Z");
+  auto ok = Build(o, &until);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_DOUBLE_EQ(ok->slos.at(0).bad, 2 * 120);
+  o.slos = {"nope"};
+  auto unknown = Build(o, &until);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("no SLO named \"nope\""), std::string::npos);
 }
 
 TEST(StatusPageTest, DayCellsAreLocalDaysAcrossTheDstChange) {
