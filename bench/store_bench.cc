@@ -27,6 +27,7 @@
 
 #include "slo/engine.h"
 #include "slo/engine_state.h"
+#include "slo/history.h"
 #include "slo/sequencer.h"
 #include "store/state_store.h"
 
@@ -193,6 +194,19 @@ int main(int argc, char** argv) {
   hist.clear();
   hist.shrink_to_fit();
 
+  // The daily history: the first collection reads every day the engine
+  // still holds (a fresh state file on an old engine), later ones what
+  // became final since (on the loop, at each checkpoint).
+  HistoryRecorder recorder = std::move(HistoryRecorder::Create(engine->spec())).value();
+  std::vector<DayRecord> days;
+  std::vector<RunRecord> runs;
+  t0 = Now();
+  recorder.Collect(*engine, &days, &runs);
+  std::printf("history: first collection %zu days and %zu runs in %.0f ms\n", days.size(),
+              runs.size(), (Now() - t0) * 1e3);
+  std::vector<double> history_collect;
+  size_t history_rows = 0;
+
   std::mt19937_64 rng(2);
   Millis now = kStart + kSpan;
   std::vector<double> full_encode, full_write, peer_write, inc_encode, inc_write;
@@ -235,6 +249,12 @@ int main(int argc, char** argv) {
       return 1;
     }
     seq.ReleaseUpTo(now + spec.allowed_lateness + 1000);
+    days.clear();
+    runs.clear();
+    a = Now();
+    recorder.Collect(*engine, &days, &runs);
+    history_collect.push_back(Now() - a);
+    history_rows = days.size() + runs.size();
     a = Now();
     c = Cpu();
     d = {};
@@ -299,6 +319,8 @@ int main(int argc, char** argv) {
       "peer select-all %.0f ms; load / peer = %.2f (Engine::Create of the model, "
       "needed anyway: %.0f ms)\n",
       os * 1e3, ls * 1e3, rs * 1e3, (os + ls + rs) * 1e3, pr * 1e3, ls / pr, cs * 1e3);
+  std::printf("history collection per checkpoint: %.1f ms (%zu rows)\n",
+              Median(history_collect) * 1e3, history_rows);
   std::printf("cpu time (ms, this thread; the writes run on it here):");
   for (auto& [k, v] : cpu) std::printf(" %s %.1f", k.c_str(), Median(v) * 1e3);
   std::printf("\n");

@@ -1,6 +1,7 @@
 #pragma once
 // Builds a Report from a JSONL event file through the same core as `ninesd
-// replay`: the events go through the Sequencer into an Engine whose SLOs are
+// replay`, or from the daemon's stored history (BuildFromHistory, below).
+// From events: the events go through the Sequencer into an Engine whose SLOs are
 // the reported ones with their window set to the report period (and to
 // each day of it, for the chart), evaluated exactly at the period's end and
 // at every local midnight. A period's figures therefore equal replay's for

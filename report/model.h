@@ -1,8 +1,7 @@
 #pragma once
 // The SLA report as plain data: what every output format renders. It is
-// filled from an event file through the core (build.h) today; the state
-// store's history (outages and per-period results) can fill the same
-// structures later, so the renderers never know where the figures came from.
+// filled from the daemon's stored history or from an event file through the
+// core (build.h); the renderers never know where the figures came from.
 
 #include <optional>
 #include <string>

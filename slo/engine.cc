@@ -1038,11 +1038,20 @@ Millis Engine::KeptFrom(uint32_t index) const {
   return std::max(origin_, slo.series->kept_from());
 }
 
+Millis Engine::ServiceFinalUntil(uint32_t service) {
+  Materialize(service, now_);
+  return std::min(now_, services_[service].final_until);
+}
+
+Millis Engine::LastNotUp(uint32_t service) {
+  Materialize(service, now_);
+  return services_[service].timeline.LastTimeIn(~Bit(State::kUp) & ((1u << kNumStates) - 1));
+}
+
 Millis Engine::SloFinalUntil(uint32_t index) {
   const SloSpec& sp = *slos_[index].spec;
   if (sp.kind != SloKind::kAvailability) return now_;
-  Materialize(sp.service, now_);
-  return std::min(now_, services_[sp.service].final_until);
+  return ServiceFinalUntil(sp.service);
 }
 
 StateDurations Engine::FinalDurations(uint32_t service, Millis from, Millis* final_until) {

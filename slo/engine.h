@@ -154,6 +154,10 @@ class Engine {
   // ServiceIntervals for a service (origin() until the first pruning).
   Millis KeptFrom(uint32_t slo) const;
   Millis ServiceKeptFrom(uint32_t service) const;
+  // The service's final point F (materialized to now()), and the end of its
+  // last stretch that is not up (-1 when none is kept; now() while not up).
+  Millis ServiceFinalUntil(uint32_t service);
+  Millis LastNotUp(uint32_t service);
   // The point before which the SLO's figures never change again: the
   // service's final point (availability) or now() (events, which the
   // Sequencer hands over in order).

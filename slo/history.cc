@@ -64,9 +64,11 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
       cursor = kept > e.origin() ? kept : FloorTo(kept, kDay) - kDay;
       service_changed_[s] = true;
     }
-    Millis final_until = 0;
-    e.FinalDurations(s, cursor, &final_until);
+    const Millis final_until = e.ServiceFinalUntil(s);
     if (final_until <= cursor) continue;
+    // Plain up time since the cursor: nothing to write, and the cursor
+    // moves over it at most hourly (a quiet checkpoint writes nothing).
+    if (final_until - cursor < kQuietCursorStep && e.LastNotUp(s) <= cursor) continue;
     std::vector<StateInterval> iv = e.ServiceIntervals(s, cursor, final_until);
     Millis next = final_until;
     bool wrote = false;
@@ -80,8 +82,6 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
       runs->push_back({s, r.start, r.end, r.state});
       wrote = true;
     }
-    // Plain up time moves the cursor at most hourly: a quiet service's
-    // cursor is not rewritten at every checkpoint.
     if (!wrote && next == final_until && final_until - cursor < kQuietCursorStep) continue;
     if (next != cursor) {
       cursor = next;

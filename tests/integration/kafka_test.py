@@ -12,6 +12,8 @@ the reference — the figures must be equal, not close.
   probes keep running, and the figures end equal to replay.
 - HA pair: two daemons with different group ids and state directories reach
   the same figures; a third on a used state directory is refused.
+- History: the report fixture through Kafka; `ninesd report` on the stored
+  history equals the report on the events file, also after a kill -9.
 
 Run by ctest as: python3 kafka_test.py NINESD MOCK_BROKER SOURCE_DIR
 """
