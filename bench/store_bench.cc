@@ -201,9 +201,16 @@ int main(int argc, char** argv) {
   std::vector<DayRecord> days;
   std::vector<RunRecord> runs;
   t0 = Now();
-  recorder.Collect(*engine, &days, &runs);
-  std::printf("history: first collection %zu days and %zu runs in %.0f ms\n", days.size(),
-              runs.size(), (Now() - t0) * 1e3);
+  double slowest = 0;
+  for (int k = 0; k < 12; ++k) {  // every service once (12 slices)
+    const double a = Now();
+    recorder.Collect(*engine, &days, &runs);
+    slowest = std::max(slowest, Now() - a);
+  }
+  std::printf(
+      "history: first collections (12 slices) %zu days and %zu runs in %.0f ms, slowest "
+      "%.0f ms\n",
+      days.size(), runs.size(), (Now() - t0) * 1e3, slowest * 1e3);
   std::vector<double> history_collect;
   size_t history_rows = 0;
 

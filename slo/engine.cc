@@ -1048,6 +1048,12 @@ Millis Engine::LastNotUp(uint32_t service) {
   return services_[service].timeline.LastTimeIn(~Bit(State::kUp) & ((1u << kNumStates) - 1));
 }
 
+Millis Engine::CurrentSince(uint32_t service) {
+  Materialize(service, now_);
+  const Timeline& tl = services_[service].timeline;
+  return tl.segment_count() == 0 ? tl.origin() : tl.SegmentStart(tl.segment_count() - 1);
+}
+
 Millis Engine::SloFinalUntil(uint32_t index) {
   const SloSpec& sp = *slos_[index].spec;
   if (sp.kind != SloKind::kAvailability) return now_;

@@ -158,6 +158,8 @@ class Engine {
   // last stretch that is not up (-1 when none is kept; now() while not up).
   Millis ServiceFinalUntil(uint32_t service);
   Millis LastNotUp(uint32_t service);
+  // Start of the service's current state (materialized to now()).
+  Millis CurrentSince(uint32_t service);
   // The point before which the SLO's figures never change again: the
   // service's final point (availability) or now() (events, which the
   // Sequencer hands over in order).

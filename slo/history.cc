@@ -10,6 +10,10 @@ namespace {
 constexpr Millis kMaxOpenRun = kDay;
 // A service's run cursor moves over plain up time in steps of at least this.
 constexpr Millis kQuietCursorStep = kHour;
+// Services read per collection: all of them in this many collections, and
+// at least this many each time.
+constexpr size_t kSlices = 12;
+constexpr size_t kMinSlice = 4096;
 
 }  // namespace
 
@@ -24,6 +28,8 @@ Result<HistoryRecorder> HistoryRecorder::Create(const ModelSpec& spec) {
   r.day_end_.assign(spec.slos.size(), 0);
   r.slo_changed_.assign(spec.slos.size(), false);
   r.service_changed_.assign(spec.services.size(), false);
+  r.open_.assign(spec.services.size(), false);
+  r.runs_until_.assign(spec.services.size(), INT64_MIN);
   r.run_cursor_.assign(spec.services.size(), kUnset);
   return r;
 }
@@ -32,6 +38,61 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
                               std::vector<RunRecord>* runs) {
   if (!e.started()) return;
   const Millis now = e.now();
+  // Services in slices: each one read at least every kSlices collections
+  // (a minute at the default checkpoint interval), so a collection touches
+  // a bounded part of a large model. A day is written once its service's
+  // runs are read past its end (runs_until_), so stored days always come
+  // with their runs.
+  const size_t n = run_cursor_.size();
+  const size_t slice = std::min(n, std::max(kMinSlice, (n + kSlices - 1) / kSlices));
+  for (size_t k = 0; k < slice; ++k) {
+    const auto s = static_cast<uint32_t>(next_service_);
+    next_service_ = next_service_ + 1 == n ? 0 : next_service_ + 1;
+    Millis& cursor = run_cursor_[s];
+    if (cursor == kUnset) {
+      // From a day before the origin's day in any time zone (the no-data
+      // time before the origin is part of the history), or from where the
+      // engine still holds the service's history.
+      const Millis kept = e.ServiceKeptFrom(s);
+      cursor = kept > e.origin() ? kept : FloorTo(kept, kDay) - kDay;
+      service_changed_[s] = true;
+    }
+    const Millis final_until = e.ServiceFinalUntil(s);
+    runs_until_[s] = final_until;
+    if (final_until <= cursor) continue;
+    if (open_[s]) {
+      // The open run at the cursor still goes on, unchanged: its row says so.
+      if (final_until - cursor < kMaxOpenRun && e.CurrentSince(s) <= cursor) continue;
+    } else if (final_until - cursor < kQuietCursorStep && e.LastNotUp(s) <= cursor) {
+      // Plain up time since the cursor: nothing to write, and the cursor
+      // moves over it at most hourly (a quiet checkpoint writes nothing).
+      continue;
+    }
+    std::vector<StateInterval> iv = e.ServiceIntervals(s, cursor, final_until);
+    Millis next = final_until;
+    bool wrote = false;
+    open_[s] = false;
+    for (size_t k = 0; k < iv.size(); ++k) {
+      const StateInterval& r = iv[k];
+      const bool last = k + 1 == iv.size();
+      if (r.state == State::kUp) continue;
+      if (last && final_until - r.start < kMaxOpenRun) {
+        // May go on: written open once; replaced (same start) when it ends,
+        // or cut once it is a day long.
+        runs->push_back({s, r.start, RunRecord::kOpen, r.state});
+        next = r.start;
+        open_[s] = true;
+      } else {
+        runs->push_back({s, r.start, r.end, r.state});
+      }
+      wrote = true;
+    }
+    if (!wrote && next == final_until && final_until - cursor < kQuietCursorStep) continue;
+    if (next != cursor) {
+      cursor = next;
+      service_changed_[s] = true;
+    }
+  }
   for (uint32_t i = 0; i < day_cursor_.size(); ++i) {
     Millis& cursor = day_cursor_[i];
     Millis& end = day_end_[i];
@@ -46,46 +107,12 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
     }
     if (end == 0) end = zones_[i].Period(CalendarUnit::kDay, cursor).second;
     if (end > now) continue;  // cheap test first: most calls end here
-    const Millis final_until = e.SloFinalUntil(i);
+    const Millis final_until = std::min(e.SloFinalUntil(i), runs_until_[spec_->slos[i].service]);
     while (end <= final_until) {
       days->push_back({i, cursor, end, e.RangeFigures(i, cursor, end)});
       cursor = end;
       end = zones_[i].Period(CalendarUnit::kDay, cursor).second;
       slo_changed_[i] = true;
-    }
-  }
-  for (uint32_t s = 0; s < run_cursor_.size(); ++s) {
-    Millis& cursor = run_cursor_[s];
-    if (cursor == kUnset) {
-      // From a day before the origin's day in any time zone (the no-data
-      // time before the origin is part of the history), or from where the
-      // engine still holds the service's history.
-      const Millis kept = e.ServiceKeptFrom(s);
-      cursor = kept > e.origin() ? kept : FloorTo(kept, kDay) - kDay;
-      service_changed_[s] = true;
-    }
-    const Millis final_until = e.ServiceFinalUntil(s);
-    if (final_until <= cursor) continue;
-    // Plain up time since the cursor: nothing to write, and the cursor
-    // moves over it at most hourly (a quiet checkpoint writes nothing).
-    if (final_until - cursor < kQuietCursorStep && e.LastNotUp(s) <= cursor) continue;
-    std::vector<StateInterval> iv = e.ServiceIntervals(s, cursor, final_until);
-    Millis next = final_until;
-    bool wrote = false;
-    for (size_t k = 0; k < iv.size(); ++k) {
-      const StateInterval& r = iv[k];
-      const bool last = k + 1 == iv.size();
-      if (r.state == State::kUp) continue;
-      // A run that may go on is written as far as it is final, and again
-      // (same start: the row is replaced) until it ends or is a day long.
-      if (last && final_until - r.start < kMaxOpenRun) next = r.start;
-      runs->push_back({s, r.start, r.end, r.state});
-      wrote = true;
-    }
-    if (!wrote && next == final_until && final_until - cursor < kQuietCursorStep) continue;
-    if (next != cursor) {
-      cursor = next;
-      service_changed_[s] = true;
     }
   }
   // Whatever is not recorded yet stays in the engine until it is.
@@ -124,6 +151,7 @@ void HistoryRecorder::Load(const std::vector<Cursor>& cursors) {
       auto it = services.find(c.name);
       if (it == services.end()) continue;
       run_cursor_[it->second] = c.at;
+      open_[it->second] = false;  // read again (and the open row rewritten) once
     }
   }
 }

@@ -8,10 +8,11 @@
 //   failures, late events) — so a stored day never changes;
 // - the runs of each service's timeline that are not `up` (down, degraded,
 //   unknown, and maintenance as excluded), as far as they are final. A run
-//   still going on is rewritten (same start) at each collection until it
-//   ends, or is cut into pieces of a day while it lasts (readers join
-//   touching pieces of one state). So whenever a day row is written, the
-//   runs of that day are complete.
+//   still going on is written once with an open end (RunRecord::kOpen) and
+//   replaced (same start) when it ends; a day-long one is cut into a closed
+//   piece and a new open run (readers join touching pieces of one state).
+//   An open run went on at least until the last day row written with it,
+//   so the runs of every stored day are complete.
 //
 // The recorder's cursors (where each SLO's next day starts, up to where each
 // service's runs were written) are saved with the checkpoint that holds the
@@ -41,8 +42,11 @@ struct DayRecord {
   RangeRaw raw;
 };
 
-// One run of a non-up state of a service's timeline: [start, end).
+// One run of a non-up state of a service's timeline: [start, end); end is
+// kOpen while the run still went on at the last collection (readers extend
+// it to the end of the final history).
 struct RunRecord {
+  static constexpr Millis kOpen = INT64_MAX;
   uint32_t service = 0;
   Millis start = 0;
   Millis end = 0;
@@ -53,7 +57,8 @@ class HistoryRecorder {
  public:
   static Result<HistoryRecorder> Create(const ModelSpec& spec);
 
-  // Appends every day and run that became final since the last call (none
+  // Appends the runs of the next slice of services (all of them within 12
+  // calls) and every day whose service's runs were read past its end (none
   // before the engine started). A name without a cursor starts at the
   // engine's origin, or where the engine's kept history begins. Then holds
   // the engine's history from the oldest cursor on (Engine::KeepHistoryFrom);
@@ -84,6 +89,9 @@ class HistoryRecorder {
   std::vector<Millis> day_end_;      // per SLO: end of the cursor's day (0: not computed)
   std::vector<Millis> run_cursor_;   // per service
   std::vector<bool> slo_changed_, service_changed_;
+  std::vector<bool> open_;          // per service: the cursor is an open run's start, written
+  std::vector<Millis> runs_until_;  // per service: runs read up to here (not saved)
+  size_t next_service_ = 0;         // where the next slice of services starts
 };
 
 }  // namespace ninesd::slo

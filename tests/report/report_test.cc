@@ -139,8 +139,8 @@ TEST(RenderTest, NamesAreEscaped) {
 
 // The stored history (written as the daemon does, read back): a month in
 // Berlin summed from its local days, the days before the first stored one
-// as no data, an unfinished period up to its last final day, and what
-// cannot be answered from daily rows refused.
+// as no data, an unfinished period up to its last final day (an open
+// outage up to there), and what cannot be answered from daily rows refused.
 class HistoryReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -171,7 +171,7 @@ class HistoryReportTest : public ::testing::Test {
     }
     d.runs = {
         {"shop", At("2026-10-01T00:00:00Z"), At("2026-10-09T22:00:00Z"), slo::State::kUnknown},
-        {"shop", At("2026-10-31T22:59:00Z"), At("2026-10-31T23:01:00Z"), slo::State::kDown}};
+        {"shop", At("2026-10-31T22:59:00Z"), slo::RunRecord::kOpen, slo::State::kDown}};
     ASSERT_TRUE((*s)->Write(std::move(d)).ok());
   }
   Result<Report> Build(BuildOptions o, Millis* until) {
@@ -217,9 +217,12 @@ TEST_F(HistoryReportTest, AnUnfinishedPeriodEndsAtItsLastFinalDay) {
   const SloReport& s = r->slos.at(0);
   EXPECT_EQ(s.series.size(), 4u);
   EXPECT_DOUBLE_EQ(s.bad, 4 * 120);
-  ASSERT_EQ(s.outages.size(), 1u);  // the rest of the month-end outage
+  // The month-end outage is still going on (open): up to the last final day.
+  ASSERT_EQ(s.outages.size(), 1u);
   EXPECT_TRUE(s.outages[0].started_before);
-  EXPECT_EQ(s.outages[0].end, At("2026-10-31T23:01:00Z"));
+  EXPECT_EQ(s.outages[0].start, At("2026-10-31T23:00:00Z"));
+  EXPECT_EQ(s.outages[0].end, At("2026-11-04T23:00:00Z"));
+  EXPECT_TRUE(s.outages[0].continues_after);
 }
 
 TEST_F(HistoryReportTest, WhatDailyRowsCannotAnswerIsRefused) {

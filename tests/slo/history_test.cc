@@ -192,10 +192,14 @@ TEST(HistoryTest, RunsAreTheTimelineStretchesThatAreNotUp) {
   apply(kT0 + kHour, State::kDown);
   e->AdvanceTo(kT0 + kHour + 20 * kMinute);
   got.Collect(rec, *e);
-  // The outage so far, written as far as it is final.
+  // The outage going on is written once, open; not again while it lasts.
   ASSERT_FALSE(got.runs.empty());
   EXPECT_EQ(got.runs.back().start, kT0 + kHour);
-  EXPECT_EQ(got.runs.back().end, kT0 + kHour + 20 * kMinute);
+  EXPECT_EQ(got.runs.back().end, RunRecord::kOpen);
+  const size_t rows = got.runs.size();
+  e->AdvanceTo(kT0 + kHour + 40 * kMinute);
+  got.Collect(rec, *e);
+  EXPECT_EQ(got.runs.size(), rows);
   apply(kT0 + 2 * kHour, State::kDegraded);
   apply(kT0 + 3 * kHour, State::kUp);
   apply(kT0 + 4 * kHour, State::kDown);  // lasts 30 hours, read every 5 hours
@@ -214,6 +218,11 @@ TEST(HistoryTest, RunsAreTheTimelineStretchesThatAreNotUp) {
       {kT0 + 4 * kHour, kT0 + 34 * kHour, State::kDown},
   };
   EXPECT_EQ(got.Runs(0), want);
+  for (const RunRecord& r : got.runs) {
+    if (r.end == RunRecord::kOpen) {
+      EXPECT_GE(r.start, kT0 + kHour);
+    }
+  }
   // The long outage was cut once it was a day old, into touching pieces.
   size_t pieces = 0;
   std::map<Millis, Millis> ends;

@@ -426,7 +426,8 @@ TEST(HistoryStoreTest, DaysRunsAndCursorsRoundTripAndRowsReplaceByKey) {
     ASSERT_TRUE(s->Write(std::move(d)).ok());
     // The ongoing run is rewritten with its new end; a cursor moves on.
     CheckpointData next = Rows(0, "b", false);
-    next.runs = {{"web", 500, 1500, slo::State::kDegraded}};
+    next.runs = {{"web", 500, 1500, slo::State::kDegraded},
+                 {"web", 3000, slo::RunRecord::kOpen, slo::State::kUnknown}};
     next.cursors = {{false, "web", 1500}};
     ASSERT_TRUE(s->Write(std::move(next)).ok());
   }
@@ -459,6 +460,10 @@ TEST(HistoryStoreTest, DaysRunsAndCursorsRoundTripAndRowsReplaceByKey) {
                                         {"web", 500, 1500, slo::State::kDegraded}};
   EXPECT_EQ(*runs, want);
   EXPECT_EQ(r->Runs("web", 200, 500)->size(), 0u);  // end exclusive, start exclusive of 500
+  auto open = r->Runs("web", 1500, 5000);           // an open run reaches any time after its start
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(open->front().end, slo::RunRecord::kOpen);
   r->End();
 }
 
