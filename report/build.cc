@@ -348,9 +348,10 @@ Result<Report> BuildFromHistory(const config::Config& cfg, const BuildOptions& o
                    "local midnights in " + sp.time_zone +
                    " (or report from an events file with --events)"};
     }
-    auto first = history.FirstDay(sp.name);
-    if (!first.ok()) return first.error();
-    if (!*first) return Error{"slo " + sp.name + ": no daily history stored yet"};
+    auto stored = history.DayRange(sp.name);
+    if (!stored.ok()) return stored.error();
+    if (!*stored) return Error{"slo " + sp.name + ": no daily history stored yet"};
+    const Millis first = (*stored)->first, last = (*stored)->second;
     auto days = history.Days(sp.name, r.from, r.to);
     if (!days.ok()) return days.error();
     // The days of the period, as stored or, before the history, no data.
@@ -361,19 +362,21 @@ Result<Report> BuildFromHistory(const config::Config& cfg, const BuildOptions& o
     while (end < r.to) {
       const auto [a, b] = day_of(end);
       slo::RangeRaw raw;
+      if (row != days->end() && row->start < b && (row->start != a || row->end != b)) {
+        return Error{"slo " + sp.name + ": its stored days do not match the local days of " +
+                     sp.time_zone + " (was its time_zone changed?)"};
+      }
       if (row != days->end() && row->start == a) {
-        if (row->end != b) {
-          return Error{"slo " + sp.name + ": its stored days do not match the local days of " +
-                       sp.time_zone + " (was its time_zone changed?)"};
-        }
         raw = row->raw;
         ++row;
-      } else if (a < **first) {
+      } else if (a <= last) {
+        // Before the history, or a day it lacks (retention, or the core
+        // restarted the SLO after a config change): no data.
         if (sp.kind == slo::SloKind::kAvailability) {
           raw.durations[static_cast<size_t>(slo::State::kUnknown)] = b - a;
         }
       } else {
-        break;  // not final yet (or pruned): the report ends here
+        break;  // not final yet: the report ends here
       }
       total += raw;
       daily.push_back(slo::FiguresOf(sp, raw));
@@ -401,8 +404,8 @@ Result<Report> BuildFromHistory(const config::Config& cfg, const BuildOptions& o
       }
     };
     Millis at = r.from - 1;
-    add(at, **first, slo::State::kUnknown);
-    at = std::max(at, **first);
+    add(at, first, slo::State::kUnknown);
+    at = std::max(at, first);
     for (const store::HistoryRun& run : *runs) {
       if (run.start > at) add(at, run.start, slo::State::kUp);
       add(std::max(run.start, at), run.end, run.state);

@@ -49,6 +49,13 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
     const auto s = static_cast<uint32_t>(next_service_);
     next_service_ = next_service_ + 1 == n ? 0 : next_service_ + 1;
     Millis& cursor = run_cursor_[s];
+    if (cursor != kUnset && cursor < e.ServiceKeptFrom(s) && e.ServiceKeptFrom(s) > e.origin()) {
+      // The engine started this service afresh (its composition changed):
+      // continue from its new history; the reader sees no data in between.
+      cursor = e.ServiceKeptFrom(s);
+      open_[s] = false;
+      service_changed_[s] = true;
+    }
     if (cursor == kUnset) {
       // From a day before the origin's day in any time zone (the no-data
       // time before the origin is part of the history), or from where the
@@ -96,6 +103,20 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
   for (uint32_t i = 0; i < day_cursor_.size(); ++i) {
     Millis& cursor = day_cursor_[i];
     Millis& end = day_end_[i];
+    if (cursor != kUnset && end == 0) {
+      // A restored cursor that no longer fits: the engine restarted the SLO
+      // (new window, kind or time zone) so it no longer holds the day, or
+      // the time zone changed so the cursor is no local midnight. Go on from
+      // the next whole day the engine holds; the reader sees no data between.
+      const Millis a = zones_[i].Period(CalendarUnit::kDay, cursor).first;
+      const Millis kept = e.KeptFrom(i);
+      if (a != cursor || (cursor < kept && kept > e.origin())) {
+        const Millis from = std::max(cursor, kept);
+        auto [c, d] = zones_[i].Period(CalendarUnit::kDay, from);
+        cursor = c == from ? c : d;
+        slo_changed_[i] = true;
+      }
+    }
     if (cursor == kUnset) {
       // From the day of the origin (its time before the origin is no
       // data), or the first whole day the engine still holds.

@@ -105,7 +105,9 @@ class MinuteSeries {
   // Keeps every minute from t on, whatever the retention, until moved on
   // (the history recorder's floor); INT64_MAX: the retention alone decides.
   void KeepFrom(Millis t) {
-    keep_from_minute_ = t == INT64_MAX ? INT64_MAX : FloorTo(t, kMinute) / kMinute;
+    // INT64_MIN and INT64_MAX (hold all, hold nothing) as they are: flooring
+    // INT64_MIN to a minute would overflow.
+    keep_from_minute_ = t == INT64_MAX || t == INT64_MIN ? t : FloorTo(t, kMinute) / kMinute;
   }
   // The first minute still kept (Between is exact from here on).
   Millis kept_from() const { return first_minute_ * kMinute; }

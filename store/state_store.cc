@@ -153,7 +153,7 @@ struct StateStore::Impl {
   sqlite3* db = nullptr;
   uint64_t sequence = 0;
   Stmt put_meta, put_service, put_slo, put_offset, put_blob, del_blob, del_service, del_slo;
-  Stmt put_day, put_run, put_cursor, prune_days, prune_runs;
+  Stmt put_day, put_run, put_cursor, prune_days, prune_runs, del_cursor, del_open_runs;
 
   std::mutex db_mu;                     // one user of the connection at a time
   std::optional<CheckpointData> carry;  // a failed checkpoint, written with the next
@@ -304,10 +304,24 @@ struct StateStore::Impl {
       if ((rc = put_cursor.Run()) != SQLITE_OK) return rc;
     }
     if (d.prune_before > 0) {
-      for (Stmt* prune : {&prune_days, &prune_runs}) {
-        prune->BindInt(1, d.prune_before);
-        if ((rc = prune->Run()) != SQLITE_OK) return rc;
-      }
+      prune_days.BindInt(1, d.prune_before);
+      if ((rc = prune_days.Run()) != SQLITE_OK) return rc;
+      prune_runs.BindInt(1, d.prune_before - 2 * slo::kDay);
+      if ((rc = prune_runs.Run()) != SQLITE_OK) return rc;
+    }
+    // The history of names no longer configured: their cursors go (a name
+    // added again later starts afresh) and so do their open runs.
+    for (const std::string& name : d.engine.deleted_slos) {
+      del_cursor.BindText(1, "slo");
+      del_cursor.BindText(2, name);
+      if ((rc = del_cursor.Run()) != SQLITE_OK) return rc;
+    }
+    for (const std::string& name : d.engine.deleted_services) {
+      del_cursor.BindText(1, "service");
+      del_cursor.BindText(2, name);
+      if ((rc = del_cursor.Run()) != SQLITE_OK) return rc;
+      del_open_runs.BindText(1, name);
+      if ((rc = del_open_runs.Run()) != SQLITE_OK) return rc;
     }
     return sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
   }
@@ -483,6 +497,9 @@ Result<std::unique_ptr<StateStore>> StateStore::Open(const std::string& path,
        "INSERT OR REPLACE INTO service_runs(service, start, end, state) VALUES(?1, ?2, ?3, ?4)"},
       {&impl->put_cursor,
        "INSERT OR REPLACE INTO history_cursors(kind, name, at) VALUES(?1, ?2, ?3)"},
+      {&impl->del_cursor, "DELETE FROM history_cursors WHERE kind = ?1 AND name = ?2"},
+      {&impl->del_open_runs,
+       "DELETE FROM service_runs WHERE service = ?1 AND end = 9223372036854775807"},
       {&impl->prune_days, "DELETE FROM slo_days WHERE day_end < ?1"},
       {&impl->prune_runs, "DELETE FROM service_runs WHERE end < ?1"},
   };
@@ -648,7 +665,7 @@ Result<std::unique_ptr<HistoryReader>> HistoryReader::Open(const std::string& pa
        "SELECT day_start, day_end, up_ms, degraded_ms, down_ms, unknown_ms, excluded_ms, events,"
        " bad_events, excluded_events FROM slo_days WHERE slo = ?1 AND day_start >= ?2"
        " AND day_start < ?3 ORDER BY day_start"},
-      {&impl->first_day, "SELECT min(day_start) FROM slo_days WHERE slo = ?1"},
+      {&impl->first_day, "SELECT min(day_start), max(day_start) FROM slo_days WHERE slo = ?1"},
       {&impl->runs,
        "SELECT start, end, state FROM service_runs WHERE service = ?1 AND end > ?2"
        " AND start < ?3 ORDER BY start"},
@@ -717,12 +734,14 @@ Result<std::vector<HistoryDay>> HistoryReader::Days(const std::string& slo, int6
   return out;
 }
 
-Result<std::optional<int64_t>> HistoryReader::FirstDay(const std::string& slo) {
-  std::optional<int64_t> out;
+Result<std::optional<std::pair<int64_t, int64_t>>> HistoryReader::DayRange(const std::string& slo) {
+  std::optional<std::pair<int64_t, int64_t>> out;
   Stmt& s = impl_->first_day;
   s.BindText(1, slo);
   int rc = Each(s, [&](sqlite3_stmt* r) {
-    if (sqlite3_column_type(r, 0) != SQLITE_NULL) out = sqlite3_column_int64(r, 0);
+    if (sqlite3_column_type(r, 0) != SQLITE_NULL) {
+      out.emplace(sqlite3_column_int64(r, 0), sqlite3_column_int64(r, 1));
+    }
     return true;
   });
   if (rc != SQLITE_OK) return impl_->Fail("cannot read the daily history", rc);

@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -68,7 +69,8 @@ struct CheckpointData {
   std::vector<HistoryDay> days;
   std::vector<HistoryRun> runs;
   std::vector<slo::HistoryRecorder::Cursor> cursors;  // upserted by (kind, name)
-  // History rows that ended before this are deleted (0: none): retention.
+  // Days that ended before this are deleted (0: none): retention. Runs are
+  // kept two days longer, so the oldest kept day still has its outages.
   int64_t prune_before = 0;
 };
 
@@ -153,8 +155,8 @@ class HistoryReader {
 
   // The SLO's days that start in [from, to), in time order.
   Result<std::vector<HistoryDay>> Days(const std::string& slo, int64_t from, int64_t to);
-  // Start of the SLO's first stored day; nullopt when it has none.
-  Result<std::optional<int64_t>> FirstDay(const std::string& slo);
+  // Starts of the SLO's first and last stored days; nullopt when it has none.
+  Result<std::optional<std::pair<int64_t, int64_t>>> DayRange(const std::string& slo);
   // The service's runs that overlap [from, to), in time order.
   Result<std::vector<HistoryRun>> Runs(const std::string& service, int64_t from, int64_t to);
 

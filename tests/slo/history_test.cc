@@ -265,5 +265,31 @@ TEST(HistoryTest, SavedCursorsContinueWithoutGapOrRepeat) {
   }
 }
 
+// A restored cursor that is no local midnight of the SLO's zone (its
+// time_zone changed) or points before what the engine holds: the history
+// goes on from the next whole day, never writes a day of the wrong shape.
+TEST(HistoryTest, ACursorThatNoLongerFitsGoesOnFromTheNextWholeDay) {
+  ModelSpec spec;
+  spec.services.push_back(Leaf("svc"));
+  SloSpec sp = Availability("a", 0, 99.9, kHour);
+  sp.time_zone = "America/New_York";
+  spec.slos.push_back(sp);
+  auto e = MakeEngine(spec);
+  e->KeepHistoryFrom(INT64_MIN);
+  ASSERT_TRUE(e->Apply(StateAt(0, kT0, State::kUp)).ok());
+  e->AdvanceTo(kT0 + 3 * kDay);
+  HistoryRecorder rec = MakeRecorder(e->spec());
+  rec.Load({{true, "a", kT0 + kDay}});  // a UTC midnight: 19:00 in New York
+  Recorded got;
+  got.Collect(rec, *e);
+  ASSERT_FALSE(got.days.empty());
+  auto zone = ZoneCalendar::Create("America/New_York");
+  for (const DayRecord& d : got.days) {
+    EXPECT_EQ(zone->Period(CalendarUnit::kDay, d.start).first, d.start);
+    EXPECT_EQ(zone->Period(CalendarUnit::kDay, d.start).second, d.end);
+    EXPECT_GE(d.start, kT0 + kDay);
+  }
+}
+
 }  // namespace
 }  // namespace ninesd::slo

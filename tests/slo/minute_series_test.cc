@@ -49,6 +49,51 @@ TEST(MinuteSeriesTest, WindowsMatchBruteForceBucketRule) {
   }
 }
 
+// Between() over ranges far behind the retention, with the history floor
+// holding them (KeepFrom(INT64_MIN): everything), across a silence long
+// enough to reset a series that holds nothing, checked against a brute-force
+// count; and released once the floor moves on.
+TEST(MinuteSeriesTest, BetweenIsExactWhileTheFloorHoldsTheMinutes) {
+  const Millis origin = 1'700'000'000'000;
+  MinuteSeries series(origin, kHour);
+  series.KeepFrom(INT64_MIN);
+  std::map<Millis, Counts> by_minute;
+  std::mt19937_64 rng(5);
+  Millis t = origin;
+  for (int i = 0; i < 3000; ++i) {
+    // Mostly dense, with a two-day silence in the middle.
+    t += i == 1500 ? 2 * kDay : static_cast<Millis>(rng() % (2 * kMinute));
+    Counts c{1 + rng() % 9, rng() % 2, 0};
+    series.Add(t, c);
+    by_minute[FloorTo(t, kMinute)] += c;
+  }
+  series.AdvanceTo(t + kMinute);
+  auto brute = [&](Millis a, Millis b) {
+    Counts c;
+    for (const auto& [m, v] : by_minute) {
+      if (m >= a && m < b) c += v;
+    }
+    return c;
+  };
+  for (int k = 0; k < 200; ++k) {
+    Millis a =
+        FloorTo(origin + static_cast<Millis>(rng() % static_cast<uint64_t>(t - origin)), kMinute);
+    Millis b = std::min(FloorTo(t, kMinute) + kMinute,
+                        a + kMinute * static_cast<Millis>(1 + rng() % 3000));
+    Counts got = series.Between(a, b), want = brute(a, b);
+    ASSERT_EQ(got.total, want.total) << a << " " << b;
+    ASSERT_EQ(got.bad, want.bad) << a << " " << b;
+  }
+  EXPECT_EQ(series.kept_from(), FloorTo(origin, kMinute));
+  // The floor moves on: old minutes go, the kept ones still count exactly.
+  const Millis floor = FloorTo(t, kMinute) - 2 * kHour;
+  series.KeepFrom(floor);
+  series.AdvanceTo(t + 3 * kHour);
+  EXPECT_GT(series.kept_from(), origin);
+  EXPECT_LE(series.kept_from(), floor);
+  EXPECT_EQ(series.Between(floor, t + kMinute).total, brute(floor, t + kMinute).total);
+}
+
 TEST(MinuteSeriesTest, PeriodSumRestartsAtThePeriodStart) {
   const Millis origin = 1'700'000'040'000;  // 40 s past a minute
   MinuteSeries series(origin, 5 * kMinute);

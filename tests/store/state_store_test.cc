@@ -452,8 +452,8 @@ TEST(HistoryStoreTest, DaysRunsAndCursorsRoundTripAndRowsReplaceByKey) {
   EXPECT_EQ((*days)[0].raw.counts.bad, 3u);
   EXPECT_EQ((*days)[0].raw.counts.excluded, 7u);
   EXPECT_EQ(r->Days("web", D, 2 * D)->size(), 1u);  // days that start in the range
-  EXPECT_EQ(**r->FirstDay("web"), 0);
-  EXPECT_FALSE(r->FirstDay("nope")->has_value());
+  EXPECT_EQ(**r->DayRange("web"), std::make_pair(int64_t{0}, D));
+  EXPECT_FALSE(r->DayRange("nope")->has_value());
   auto runs = r->Runs("web", 150, 1000);
   ASSERT_TRUE(runs.ok());
   const std::vector<HistoryRun> want = {{"web", 100, 200, slo::State::kDown},
@@ -485,7 +485,37 @@ TEST(HistoryStoreTest, RowsThatEndedBeforeTheRetentionArePruned) {
   ASSERT_TRUE(days.ok());
   ASSERT_EQ(days->size(), 7u);  // the day ending exactly at the cut stays
   EXPECT_EQ(days->front().start, 3 * D);
+  // Runs are kept two days longer: the oldest kept day keeps its outages.
   EXPECT_EQ(r->Runs("web", 0, 100 * D)->size(), 1u);
+  CheckpointData later = Rows(0, "c", false);
+  later.runs = {{"web", 2 * D + 5, 2 * D + 9, slo::State::kDown}};
+  later.prune_before = 4 * D;
+  ASSERT_TRUE(s->Write(std::move(later)).ok());
+  EXPECT_EQ(r->Runs("web", 0, 100 * D)->size(), 2u);
+}
+
+TEST(HistoryStoreTest, RemovedNamesLoseTheirCursorsAndOpenRuns) {
+  test_support::TempDir dir;
+  const std::string path = dir.path() + "/state.db";
+  auto s = MustOpen(path);
+  CheckpointData d = Rows(0, "a", true);
+  d.runs = {{"old", 10, 20, slo::State::kDown},
+            {"old", 30, slo::RunRecord::kOpen, slo::State::kDown},
+            {"kept", 30, slo::RunRecord::kOpen, slo::State::kDown}};
+  d.cursors = {{false, "old", 30}, {true, "old-slo", 0}, {false, "kept", 30}};
+  ASSERT_TRUE(s->Write(std::move(d)).ok());
+  CheckpointData next = Rows(0, "b", false);
+  next.engine.deleted_services = {"old"};
+  next.engine.deleted_slos = {"old-slo"};
+  ASSERT_TRUE(s->Write(std::move(next)).ok());
+  auto l = s->Load();
+  ASSERT_TRUE(l.ok());
+  ASSERT_EQ(l->cursors.size(), 1u);
+  EXPECT_EQ(l->cursors[0].name, "kept");
+  auto r = MustRead(path);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->Runs("old", 0, 1000)->size(), 1u);  // the closed outage stays history
+  EXPECT_EQ(r->Runs("kept", 0, 1000)->size(), 1u);
 }
 
 // A state file from before the history (schema 1) is migrated at open,
