@@ -256,11 +256,14 @@ std::vector<std::vector<report::DayCell>> App::Impl::DailyBars(slo::Millis at) {
         log->warn("status: {}", days.error().message);
       }
     }
-    const slo::Millis cursor = history->day_cursor(i);
+    // Days not stored (yet: today, or a checkpoint still being written)
+    // come from the core while it holds them.
+    const slo::Millis kept = engine.KeptFrom(i);
     for (report::DayCell& c : cells) {
       if (auto it = stored.find(c.start); it != stored.end()) {
         c.attainment = slo::FiguresOf(sp, it->second).attainment;
-      } else if (cursor != slo::HistoryRecorder::kUnset && c.start >= cursor && c.end > c.start) {
+      } else if (c.end > c.start && c.end > engine.origin() &&
+                 (c.start >= kept || kept == engine.origin())) {
         c.attainment = slo::FiguresOf(sp, engine.RangeFigures(i, c.start, c.end)).attainment;
       }
     }
