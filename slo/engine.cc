@@ -96,24 +96,38 @@ void SplitDurations(const SloSpec& sp, const StateDurations& d, double* good, do
   if (sp.no_data == NoData::kDown) *bad += ms(State::kUnknown);
 }
 
+namespace {
+
+// good, bad, excluded and unknown (seconds) from time per state, and the
+// budget of a rolling window over it (`allowed`: AllowedFraction).
+void TimeFigures(const SloSpec& sp, const StateDurations& d, double allowed, SloStatus& st) {
+  double good, bad;
+  SplitDurations(sp, d, &good, &bad);
+  st.good = good / 1000.0;
+  st.bad = bad / 1000.0;
+  st.excluded = static_cast<double>(d[static_cast<size_t>(State::kExcluded)]) / 1000.0;
+  st.unknown = static_cast<double>(d[static_cast<size_t>(State::kUnknown)]) / 1000.0;
+  st.budget_total = allowed * (good + bad) / 1000.0;
+}
+
+// The same from event counts.
+void CountFigures(const Counts& c, double allowed, SloStatus& st) {
+  st.good = static_cast<double>(c.total - c.bad);
+  st.bad = static_cast<double>(c.bad);
+  st.excluded = static_cast<double>(c.excluded);
+  st.unknown = 0;
+  st.budget_total = allowed * static_cast<double>(c.total);
+}
+
+}  // namespace
+
 SloStatus FiguresOf(const SloSpec& sp, const RangeRaw& raw) {
   SloStatus st;
   const double allowed = AllowedFraction(sp.objective);
   if (sp.kind == SloKind::kAvailability) {
-    const StateDurations& d = raw.durations;
-    double good, bad;
-    SplitDurations(sp, d, &good, &bad);
-    st.good = good / 1000.0;
-    st.bad = bad / 1000.0;
-    st.excluded = static_cast<double>(d[static_cast<size_t>(State::kExcluded)]) / 1000.0;
-    st.unknown = static_cast<double>(d[static_cast<size_t>(State::kUnknown)]) / 1000.0;
-    st.budget_total = allowed * (good + bad) / 1000.0;
+    TimeFigures(sp, raw.durations, allowed, st);
   } else {
-    const Counts& c = raw.counts;
-    st.good = static_cast<double>(c.total - c.bad);
-    st.bad = static_cast<double>(c.bad);
-    st.excluded = static_cast<double>(c.excluded);
-    st.budget_total = allowed * static_cast<double>(c.total);
+    CountFigures(raw.counts, allowed, st);
   }
   FinishFigures(st);
   return st;
@@ -929,9 +943,6 @@ void Engine::ComputeInto(uint32_t index, Millis at, SloStatus& st) {
   if (sp.kind == SloKind::kAvailability) {
     Materialize(sp.service, at);
     const Timeline& tl = services_[sp.service].timeline;
-    auto split = [&](const StateDurations& d, double& good, double& bad) {
-      SplitDurations(sp, d, &good, &bad);
-    };
     // The window and every lookback end at `at`: one lookup there.
     const size_t nl = slo.rate_windows.size();
     scratch_starts_.resize(nl + 1);
@@ -940,35 +951,25 @@ void Engine::ComputeInto(uint32_t index, Millis at, SloStatus& st) {
     for (size_t j = 0; j < nl; ++j) scratch_starts_[j + 1] = at - slo.rate_windows[j];
     tl.DurationsUntil(at, scratch_starts_.data(), nl + 1, scratch_durations_.data());
     const StateDurations& d = scratch_durations_[0];
-    double good, bad;
-    split(d, good, bad);
-    double excluded = static_cast<double>(d[static_cast<size_t>(State::kExcluded)]);
-    double unknown = static_cast<double>(d[static_cast<size_t>(State::kUnknown)]);
-    st.good = good / 1000.0;
-    st.bad = bad / 1000.0;
-    st.excluded = excluded / 1000.0;
-    st.unknown = unknown / 1000.0;
-    double budget_base = good + bad;
+    TimeFigures(sp, d, allowed, st);
     if (calendar) {
+      // The budget of the whole period, not of the time seen so far.
+      double excluded = static_cast<double>(d[static_cast<size_t>(State::kExcluded)]);
+      double unknown = static_cast<double>(d[static_cast<size_t>(State::kUnknown)]);
       double ignored_unknown = sp.no_data == NoData::kIgnore ? unknown : 0;
-      budget_base = static_cast<double>(period_len) - excluded - ignored_unknown;
+      st.budget_total =
+          allowed * (static_cast<double>(period_len) - excluded - ignored_unknown) / 1000.0;
     }
-    st.budget_total = allowed * budget_base / 1000.0;
     for (size_t j = 0; j < nl; ++j) {
       double g, b;
-      split(scratch_durations_[j + 1], g, b);
+      SplitDurations(sp, scratch_durations_[j + 1], &g, &b);
       double v = g + b;
       st.burn_rates.push_back({slo.rate_windows[j], v > 0 ? (b / v) / allowed : 0.0, v / 1000.0});
     }
   } else {
     AdvanceSeries(slo, at);
     MinuteSeries& series = *slo.series;
-    Counts c = calendar ? series.PeriodSum() : series.Window(sp.window.rolling, at);
-    st.good = static_cast<double>(c.total - c.bad);
-    st.bad = static_cast<double>(c.bad);
-    st.excluded = static_cast<double>(c.excluded);
-    st.unknown = 0;
-    st.budget_total = allowed * static_cast<double>(c.total);
+    CountFigures(calendar ? series.PeriodSum() : series.Window(sp.window.rolling, at), allowed, st);
     for (Millis l : slo.rate_windows) {
       Counts cl = series.Window(l, at);
       double v = static_cast<double>(cl.total);
