@@ -394,14 +394,7 @@ Result<Report> BuildFromHistory(const config::Config& cfg, const BuildOptions& o
     if (!runs.ok()) return runs.error();
     std::vector<slo::StateInterval> iv;
     auto add = [&](Millis a, Millis b, slo::State st) {
-      a = std::max(a, r.from - 1);
-      b = std::min(b, end);
-      if (a >= b) return;
-      if (!iv.empty() && iv.back().end == a && iv.back().state == st) {
-        iv.back().end = b;
-      } else {
-        iv.push_back({a, b, st});
-      }
+      slo::AppendInterval(iv, a, b, st, r.from - 1, end);
     };
     Millis at = r.from - 1;
     add(at, first, slo::State::kUnknown);

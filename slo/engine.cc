@@ -1096,16 +1096,7 @@ std::vector<StateInterval> Engine::ServiceIntervals(uint32_t service, Millis fro
   assert(to <= now_ && "intervals need the engine advanced to their end");
   Materialize(service, to);
   const Timeline& tl = services_[service].timeline;
-  auto add = [&](Millis a, Millis b, State st) {
-    a = std::max(a, from);
-    b = std::min(b, to);
-    if (a >= b) return;
-    if (!out.empty() && out.back().state == st && out.back().end == a) {
-      out.back().end = b;
-    } else {
-      out.push_back({a, b, st});
-    }
-  };
+  auto add = [&](Millis a, Millis b, State st) { AppendInterval(out, a, b, st, from, to); };
   const size_t n = tl.segment_count();
   const Millis kept = n > 0 ? tl.SegmentStart(0) : tl.end();
   add(from, std::max(from, std::min(kept, to)), State::kUnknown);

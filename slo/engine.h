@@ -10,6 +10,7 @@
 //
 // Thread: one owner thread; not thread-safe.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +43,20 @@ struct StateInterval {
   State state;
   bool operator==(const StateInterval&) const = default;
 };
+
+// Appends [a, b) in state `st` clipped to [lo, hi), joined to the last run
+// when that one touches it in the same state (maximal runs).
+inline void AppendInterval(std::vector<StateInterval>& out, Millis a, Millis b, State st, Millis lo,
+                           Millis hi) {
+  a = std::max(a, lo);
+  b = std::min(b, hi);
+  if (a >= b) return;
+  if (!out.empty() && out.back().state == st && out.back().end == a) {
+    out.back().end = b;
+  } else {
+    out.push_back({a, b, st});
+  }
+}
 
 struct BurnRate {
   Millis lookback;

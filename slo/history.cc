@@ -49,10 +49,11 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
     const auto s = static_cast<uint32_t>(next_service_);
     next_service_ = next_service_ + 1 == n ? 0 : next_service_ + 1;
     Millis& cursor = run_cursor_[s];
-    if (cursor != kUnset && cursor < e.ServiceKeptFrom(s) && e.ServiceKeptFrom(s) > e.origin()) {
+    const Millis kept = e.ServiceKeptFrom(s);
+    if (cursor != kUnset && cursor < kept && kept > e.origin()) {
       // The engine started this service afresh (its composition changed):
       // continue from its new history; the reader sees no data in between.
-      cursor = e.ServiceKeptFrom(s);
+      cursor = kept;
       open_[s] = false;
       service_changed_[s] = true;
     }
@@ -60,7 +61,6 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
       // From a day before the origin's day in any time zone (the no-data
       // time before the origin is part of the history), or from where the
       // engine still holds the service's history.
-      const Millis kept = e.ServiceKeptFrom(s);
       cursor = kept > e.origin() ? kept : FloorTo(kept, kDay) - kDay;
       service_changed_[s] = true;
     }
@@ -103,17 +103,21 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
   for (uint32_t i = 0; i < day_cursor_.size(); ++i) {
     Millis& cursor = day_cursor_[i];
     Millis& end = day_end_[i];
+    const ZoneCalendar& zone = zones_[i];
+    auto day_start = [&](Millis t) { return zone.Period(CalendarUnit::kDay, t).first; };
+    // The first local midnight at or after t.
+    auto next_midnight = [&](Millis t) {
+      auto [a, b] = zone.Period(CalendarUnit::kDay, t);
+      return a == t ? a : b;
+    };
     if (cursor != kUnset && end == 0) {
       // A restored cursor that no longer fits: the engine restarted the SLO
       // (new window, kind or time zone) so it no longer holds the day, or
       // the time zone changed so the cursor is no local midnight. Go on from
       // the next whole day the engine holds; the reader sees no data between.
-      const Millis a = zones_[i].Period(CalendarUnit::kDay, cursor).first;
       const Millis kept = e.KeptFrom(i);
-      if (a != cursor || (cursor < kept && kept > e.origin())) {
-        const Millis from = std::max(cursor, kept);
-        auto [c, d] = zones_[i].Period(CalendarUnit::kDay, from);
-        cursor = c == from ? c : d;
+      if (day_start(cursor) != cursor || (cursor < kept && kept > e.origin())) {
+        cursor = next_midnight(std::max(cursor, kept));
         slo_changed_[i] = true;
       }
     }
@@ -121,18 +125,17 @@ void HistoryRecorder::Collect(Engine& e, std::vector<DayRecord>* days,
       // From the day of the origin (its time before the origin is no
       // data), or the first whole day the engine still holds.
       const Millis kept = e.KeptFrom(i);
-      auto [a, b] = zones_[i].Period(CalendarUnit::kDay, kept);
-      cursor = a < kept && kept > e.origin() ? b : a;
+      cursor = kept > e.origin() ? next_midnight(kept) : day_start(kept);
       end = 0;
       slo_changed_[i] = true;
     }
-    if (end == 0) end = zones_[i].Period(CalendarUnit::kDay, cursor).second;
+    if (end == 0) end = zone.Period(CalendarUnit::kDay, cursor).second;
     if (end > now) continue;  // cheap test first: most calls end here
     const Millis final_until = std::min(e.SloFinalUntil(i), runs_until_[spec_->slos[i].service]);
     while (end <= final_until) {
       days->push_back({i, cursor, end, e.RangeFigures(i, cursor, end)});
       cursor = end;
-      end = zones_[i].Period(CalendarUnit::kDay, cursor).second;
+      end = zone.Period(CalendarUnit::kDay, cursor).second;
       slo_changed_[i] = true;
     }
   }
