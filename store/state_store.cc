@@ -100,6 +100,31 @@ std::string ColumnBytes(sqlite3_stmt* s, int i) {
   return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
 }
 
+// Steps a bound query to its end; `row` per result row; resets it.
+int Each(Stmt& s, const std::function<bool(sqlite3_stmt*)>& row) {
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    if (!row(s.get())) {
+      rc = SQLITE_CORRUPT;
+      break;
+    }
+  }
+  sqlite3_reset(s.get());
+  sqlite3_clear_bindings(s.get());
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+// The first column of the first row of `sql` as an integer; rc tells why not.
+Result<int64_t> QueryInt(sqlite3* db, const char* sql, int& rc) {
+  Stmt s;
+  rc = s.Prepare(db, sql);
+  if (rc != SQLITE_OK) return Error{""};
+  rc = sqlite3_step(s.get());
+  if (rc != SQLITE_ROW) return Error{""};
+  rc = SQLITE_OK;
+  return static_cast<int64_t>(sqlite3_column_int64(s.get(), 0));
+}
+
 std::string UtcStamp() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
@@ -190,15 +215,7 @@ struct StateStore::Impl {
     return Ok{};
   }
 
-  Result<int64_t> PragmaInt(const char* sql, int& rc) {
-    Stmt s;
-    rc = s.Prepare(db, sql);
-    if (rc != SQLITE_OK) return Error{""};
-    rc = sqlite3_step(s.get());
-    if (rc != SQLITE_ROW) return Error{""};
-    rc = SQLITE_OK;
-    return static_cast<int64_t>(sqlite3_column_int64(s.get(), 0));
-  }
+  Result<int64_t> PragmaInt(const char* sql, int& rc) { return QueryInt(db, sql, rc); }
 
   Result<CheckpointStats> DoWrite(CheckpointData data) {
     std::lock_guard lock(db_mu);
@@ -529,8 +546,10 @@ Result<LoadedState> StateStore::Load() {
     Stmt s;
     int r = s.Prepare(im.db, sql);
     if (r != SQLITE_OK) return r;
-    while ((r = sqlite3_step(s.get())) == SQLITE_ROW) row(s.get());
-    return r == SQLITE_DONE ? SQLITE_OK : r;
+    return Each(s, [&](sqlite3_stmt* st) {
+      row(st);
+      return true;
+    });
   };
   rc = read("SELECT key, value FROM meta", [&](sqlite3_stmt* s) {
     std::string key = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
@@ -608,7 +627,7 @@ void StateStore::WaitIdle() {
 struct HistoryReader::Impl {
   std::string path;
   sqlite3* db = nullptr;
-  Stmt days, first_day, runs;
+  Stmt days, day_range, runs;
   bool in_read = false;
   ~Impl() {
     if (in_read) sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
@@ -635,14 +654,10 @@ Result<std::unique_ptr<HistoryReader>> HistoryReader::Open(const std::string& pa
   sqlite3_extended_result_codes(impl->db, 1);
   sqlite3_busy_timeout(impl->db, 2000);
   auto pragma = [&](const char* sql) -> Result<int64_t> {
-    Stmt st;
-    int r = st.Prepare(impl->db, sql);
-    if (r == SQLITE_OK) r = sqlite3_step(st.get());
-    if (r != SQLITE_ROW) {
-      if (IsCorruption(r)) return impl->Fail("is corrupt", r);
-      return impl->Fail("cannot read", r);
-    }
-    return static_cast<int64_t>(sqlite3_column_int64(st.get(), 0));
+    int r = SQLITE_OK;
+    auto v = QueryInt(impl->db, sql, r);
+    if (!v.ok()) return impl->Fail(IsCorruption(r) ? "is corrupt" : "cannot read", r);
+    return v;
   };
   auto app = pragma("PRAGMA application_id");
   if (!app.ok()) return app.error();
@@ -665,7 +680,7 @@ Result<std::unique_ptr<HistoryReader>> HistoryReader::Open(const std::string& pa
        "SELECT day_start, day_end, up_ms, degraded_ms, down_ms, unknown_ms, excluded_ms, events,"
        " bad_events, excluded_events FROM slo_days WHERE slo = ?1 AND day_start >= ?2"
        " AND day_start < ?3 ORDER BY day_start"},
-      {&impl->first_day, "SELECT min(day_start), max(day_start) FROM slo_days WHERE slo = ?1"},
+      {&impl->day_range, "SELECT min(day_start), max(day_start) FROM slo_days WHERE slo = ?1"},
       {&impl->runs,
        "SELECT start, end, state FROM service_runs WHERE service = ?1 AND end > ?2"
        " AND start < ?3 ORDER BY start"},
@@ -690,24 +705,6 @@ void HistoryReader::End() {
   sqlite3_exec(impl_->db, "COMMIT", nullptr, nullptr, nullptr);
   impl_->in_read = false;
 }
-
-namespace {
-
-// Steps a bound query to its end; `row` per result row; resets it.
-int Each(Stmt& s, const std::function<bool(sqlite3_stmt*)>& row) {
-  int rc;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    if (!row(s.get())) {
-      rc = SQLITE_CORRUPT;
-      break;
-    }
-  }
-  sqlite3_reset(s.get());
-  sqlite3_clear_bindings(s.get());
-  return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-}  // namespace
 
 Result<std::vector<HistoryDay>> HistoryReader::Days(const std::string& slo, int64_t from,
                                                     int64_t to) {
@@ -736,7 +733,7 @@ Result<std::vector<HistoryDay>> HistoryReader::Days(const std::string& slo, int6
 
 Result<std::optional<std::pair<int64_t, int64_t>>> HistoryReader::DayRange(const std::string& slo) {
   std::optional<std::pair<int64_t, int64_t>> out;
-  Stmt& s = impl_->first_day;
+  Stmt& s = impl_->day_range;
   s.BindText(1, slo);
   int rc = Each(s, [&](sqlite3_stmt* r) {
     if (sqlite3_column_type(r, 0) != SQLITE_NULL) {
