@@ -183,6 +183,10 @@ Status Engine::Init() {
       if (!s.ok()) return s;
     }
     mark[i] = 2;
+    // Members first (post-order): maintenance anywhere below excludes time.
+    Service& svc = services_[i];
+    svc.quiet_ok = !svc.maintenance;
+    for (uint32_t m : spec_.services[i].members) svc.quiet_ok &= services_[m].quiet_ok;
     return Ok{};
   };
   for (uint32_t i = 0; i < n; ++i) {
@@ -212,6 +216,15 @@ Status Engine::Init() {
           slo.rate_windows.push_back(l);
         }
       }
+    }
+    auto index_of = [&](Millis l) {
+      return static_cast<uint32_t>(std::find(slo.rate_windows.begin(), slo.rate_windows.end(), l) -
+                                   slo.rate_windows.begin());
+    };
+    for (const BurnAlertSpec& b : sp.burn_alerts) {
+      slo.burn_rules.push_back(
+          {index_of(b.long_window), index_of(b.short_window), b.factor,
+           b.severity == "page" ? AlertKind::kBurnPage : AlertKind::kBurnTicket});
     }
     Millis longest_lookback = 0;
     for (Millis l : slo.rate_windows) longest_lookback = std::max(longest_lookback, l);
@@ -653,10 +666,16 @@ void Engine::ApplyEvent(const Signal& s) {
       if (s.kind == SignalKind::kHeartbeat) {
         svc.heartbeat_deadline = s.ts + svc.heartbeat_timeout;
       } else if (s.kind == SignalKind::kProbe) {
-        // The shortest staleness of the service's probe sources: checking
-        // early is harmless (the check re-arms at the exact next change).
+        // probe_deadline is at or before the next time the state can
+        // change by itself (a source going stale). When this result's source
+        // is the only thing that can, that time is exactly its staleness;
+        // otherwise another source may go stale sooner: keep the earliest
+        // (the check re-arms at the exact next change).
         svc.NoteProbe(s.probe);
-        svc.probe_deadline = s.ts + svc.min_stale_after;
+        svc.NoteSource(s.probe, s.location);
+        const Millis due = s.ts + svc.min_stale_after;
+        const bool only_source = svc.probe_only && !svc.multi_source;
+        svc.probe_deadline = only_source ? due : std::min(svc.probe_deadline, due);
       }
       if (bad) Activate(s.service);
       if (svc.deadline() != kForever) ScheduleDeadline(s.service);
@@ -698,6 +717,7 @@ void Engine::ApplyEvent(const Signal& s) {
         slo.ckpt_dirty = true;
         if (c.bad > 0) {
           slo.last_bad = s.ts;
+          slo.quiet_until = kNever;
           if (!slo.active) {
             slo.active = true;
             active_.push_back(i);
@@ -750,6 +770,7 @@ void Engine::AdvanceSeries(SloRt& slo, Millis t) {
 void Engine::Activate(uint32_t service) {
   // The service and everything built on it may now have bad time.
   for (uint32_t i : services_[service].slos) {
+    slos_[i].quiet_until = kNever;
     if (!slos_[i].active) {
       slos_[i].active = true;
       slos_[i].ckpt_dirty = true;
@@ -793,14 +814,18 @@ void Engine::EvaluateGrid(Millis g) {
     Service& svc = services_[s];
     svc.deadline_registered = kForever;
     if (svc.deadline() < g) {
+      const Millis due = svc.deadline();
       svc.ckpt_dirty = true;
-      Activate(s);
       if (svc.heartbeat_deadline < g) svc.heartbeat_deadline = kForever;
       if (svc.probe_deadline < g) svc.probe_deadline = kForever;
+      // Every change by itself (staleness, a missed heartbeat, maintenance)
+      // is at or after `due`: one that left the service other than up since
+      // then may be bad time for its SLOs.
+      Materialize(s, g);
+      if (svc.timeline.LastTimeIn(~Bit(State::kUp) & ((1u << kNumStates) - 1)) > due) Activate(s);
       // Another source may still go stale, or a maintenance window start or
       // end, with no signal to re-arm the check: re-arm it at the next time
       // the state can change by itself.
-      Materialize(s, g);
       if (svc.next_change != kForever && svc.next_change >= g) {
         svc.probe_deadline = std::min(svc.probe_deadline, svc.next_change);
       }
@@ -809,8 +834,28 @@ void Engine::EvaluateGrid(Millis g) {
   }
   SloStatus& st = scratch_status_;
   for (size_t k = 0; k < active_.size();) {
+    // Active SLOs are scattered: prefetch a few ahead so their misses overlap.
+    if (k + 8 < active_.size()) {
+      const char* p = reinterpret_cast<const char*>(&slos_[active_[k + 8]]);
+      for (size_t b = 0; b < sizeof(SloRt); b += 64) __builtin_prefetch(p + b);
+    }
+    if (k + 4 < active_.size()) {
+      const SloRt& next = slos_[active_[k + 4]];
+      if (next.quiet_until <= g) {
+        __builtin_prefetch(next.spec);
+        __builtin_prefetch(next.rate_windows.data());
+        __builtin_prefetch(next.burn_rules.data());
+        if (next.kind == SloKind::kAvailability) {
+          __builtin_prefetch(&services_[next.spec->service]);
+        }
+      }
+    }
     uint32_t i = active_[k];
     SloRt& slo = slos_[i];
+    if (g < slo.quiet_until) {
+      ++k;
+      continue;
+    }
     ComputeInto(i, g, st);
     bool cond[kNumAlertKinds];
     Conditions(slo, st, cond);
@@ -850,12 +895,58 @@ void Engine::EvaluateGrid(Millis g) {
     if (last_bad == kNever || last_bad < g - slo.horizon || last_bad < 0) {
       slo.active = false;
       slo.ckpt_dirty = true;
+      slo.quiet_until = kNever;
       active_[k] = active_.back();
       active_.pop_back();
     } else {
+      slo.quiet_until = quiet_skip_ ? QuietUntil(slo, st, g, last_bad) : kNever;
       ++k;
     }
   }
+}
+
+Millis Engine::QuietUntil(const SloRt& slo, const SloStatus& st, Millis g, Millis last_bad) const {
+  // Every condition is false now. Until something bad arrives (a bad
+  // signal or a deadline resets quiet_until), the figures can only move
+  // towards "good": an availability SLO whose service is up gains good time
+  // at least as fast as its windows lose valid time, so no window's bad time
+  // grows and no valid time shrinks; a ratio SLO's windows keep the same
+  // minutes until the next minute edge, and good events only add valid
+  // events. Rates and bad / valid then never grow, budgets never shrink,
+  // and a condition false with a margin (against rounding) stays false.
+  const SloSpec& sp = *slo.spec;
+  const bool calendar = sp.window.calendar != CalendarUnit::kNone;
+  Millis until = last_bad + slo.horizon + 1;  // the grid point that deactivates it
+  if (sp.kind == SloKind::kAvailability) {
+    const Service& svc = services_[sp.service];
+    if (!svc.quiet_ok || svc.timeline.current() != State::kUp) return kNever;
+  } else {
+    // The open minute and each window's first minute stay the same.
+    until = std::min(until, FloorTo(g, kMinute) + kMinute);
+    auto edge = [&](Millis l) { return CeilTo(g - l, kMinute) + l + 1; };
+    until = std::min(until, calendar ? slo.period_end : edge(sp.window.rolling));
+    for (Millis l : slo.rate_windows) until = std::min(until, edge(l));
+  }
+  constexpr double kMargin = 1e-9;
+  for (const SloRt::BurnRule& b : slo.burn_rules) {
+    const double limit = b.factor * (1 - kMargin);
+    if (!(st.burn_rates[b.long_index].rate <= limit ||
+          st.burn_rates[b.short_index].rate <= limit)) {
+      return kNever;
+    }
+  }
+  if (st.bad > 0) {
+    // Exhausted and breached: bad below the budget; at risk: the bad share
+    // at most the allowed one.
+    if (!(st.bad < st.budget_total - (st.budget_total * kMargin + 1e-5))) return kNever;
+    if (calendar) {
+      const double valid = st.good + st.bad;
+      if (!(valid > 0 && st.bad / valid <= AllowedFraction(sp.objective) * (1 - kMargin))) {
+        return kNever;
+      }
+    }
+  }
+  return until;
 }
 
 bool Engine::Muted(uint32_t service, Millis at) {
@@ -876,23 +967,12 @@ void Engine::Conditions(const SloRt& slo, const SloStatus& st, bool (&c)[kNumAle
   const double min_valid = sp.kind == SloKind::kAvailability
                                ? static_cast<double>(sp.min_valid) / 1000.0
                                : static_cast<double>(sp.min_events);
-  auto rate = [&](Millis lookback, double& valid) {
-    for (const BurnRate& b : st.burn_rates) {
-      if (b.lookback == lookback) {
-        valid = b.valid;
-        return b.rate;
-      }
+  for (const SloRt::BurnRule& b : slo.burn_rules) {
+    const BurnRate& l = st.burn_rates[b.long_index];
+    const BurnRate& s = st.burn_rates[b.short_index];
+    if (l.rate > b.factor && s.rate > b.factor && l.valid >= min_valid && s.valid >= min_valid) {
+      c[static_cast<size_t>(b.kind)] = true;
     }
-    valid = 0;
-    return 0.0;
-  };
-  for (const BurnAlertSpec& b : sp.burn_alerts) {
-    double vl, vs;
-    double rl = rate(b.long_window, vl), rs = rate(b.short_window, vs);
-    bool fire = rl > b.factor && rs > b.factor && vl >= min_valid && vs >= min_valid;
-    if (fire)
-      c[static_cast<size_t>(b.severity == "page" ? AlertKind::kBurnPage : AlertKind::kBurnTicket)] =
-          true;
   }
   double valid = st.good + st.bad;
   c[static_cast<size_t>(AlertKind::kExhausted)] = st.bad > 0 && st.bad >= st.budget_total;

@@ -133,6 +133,9 @@ class Engine {
 
   const ModelSpec& spec() const { return spec_; }
   void SetObserver(EngineObserver* observer) { observer_ = observer; }
+  // Off: the alert grid evaluates every active SLO at every grid point,
+  // without the exact shortcut of quiet SLOs (tests compare the two).
+  void SetQuietSkip(bool on) { quiet_skip_ = on; }
 
   // Requires s.ts >= now(); otherwise returns an error and ignores it.
   ninesd::Status Apply(const Signal& s);
@@ -221,10 +224,14 @@ class Engine {
   std::optional<FiringAlert> Decide(const SloRt& slo, AlertKind kind, bool cond, bool muted,
                                     Millis at) const;
   void Conditions(const SloRt& slo, const SloStatus& st, bool (&c)[kNumAlertKinds]) const;
+  // Until when the alert grid may skip an SLO whose conditions at g are
+  // all false (kNever: evaluate it at the next grid point).
+  Millis QuietUntil(const SloRt& slo, const SloStatus& st, Millis g, Millis last_bad) const;
   bool Muted(uint32_t service, Millis at);
 
   ModelSpec spec_;
   EngineObserver* observer_ = nullptr;
+  bool quiet_skip_ = true;
   bool started_ = false;
   Millis origin_ = 0;
   Millis now_ = 0;

@@ -47,8 +47,13 @@ struct Engine::Service {
   // activation): the configured probes, and the implicit event probe once a
   // result for it arrived (or when there are no configured probes).
   Millis min_stale_after = 0;
-  uint16_t event_probe = 0;    // index of the implicit event probe (= configured count)
-  std::vector<Signal> buffer;  // availability signals at or after F, in order
+  uint16_t event_probe = 0;  // index of the implicit event probe (= configured count)
+  // The probe source of the results so far, until a second one appears
+  // (multi_source, for good): the staleness deadline of a single source is
+  // its last result's, of several the earliest (Engine::ApplyEvent).
+  uint16_t src_probe = 0, src_location = 0;
+  bool src_seen = false, multi_source = false;
+  std::vector<Signal> buffer;                      // availability signals at or after F, in order
   Millis heartbeat_deadline = internal::kForever;  // last heartbeat + timeout
   Millis probe_deadline = internal::kForever;      // last probe result + stale_after
   Millis deadline_registered = internal::kForever;
@@ -69,6 +74,9 @@ struct Engine::Service {
   std::vector<uint32_t> dependents;
   std::vector<uint32_t> slos;
   Millis retention = 0;  // history kept behind now
+  // Neither it nor a member has maintenance: time passing can only add up
+  // or unknown time, and unknown comes through a deadline (Activate).
+  bool quiet_ok = true;
   Millis deadline() const { return std::min(heartbeat_deadline, probe_deadline); }
   // The spec of probe source `probe` (index probes.size(): the event probe).
   const ProbeSourceSpec& ProbeSpec(uint16_t probe) const {
@@ -76,6 +84,15 @@ struct Engine::Service {
   }
   // A result of `probe` arrived (or was restored): the event probe's
   // staleness counts for activation from then on.
+  void NoteSource(uint16_t probe, uint16_t location) {
+    if (!src_seen) {
+      src_seen = true;
+      src_probe = probe;
+      src_location = location;
+    } else if (probe != src_probe || location != src_location) {
+      multi_source = true;
+    }
+  }
   void NoteProbe(uint16_t probe) {
     if (probe == event_probe)
       min_stale_after = std::min(min_stale_after, spec->event_probe.stale_after);
@@ -89,6 +106,11 @@ struct Engine::SloRt {
   SloKind kind = SloKind::kAvailability;
   bool active = false;
   double latency_threshold_ms = 0;
+  // The alert grid skips the SLO before this time: no alert fires, every
+  // condition is false with a margin that good time or good events only
+  // widen, and nothing else can move the figures before it (Engine::
+  // QuietUntil). A bad signal or a deadline resets it (kNever).
+  Millis quiet_until = internal::kNever;
   Millis last_bad = internal::kNever;  // ratio / latency
   Millis period_end = 0;               // calendar windows
   std::optional<MinuteSeries> series;  // ratio / latency
@@ -100,6 +122,14 @@ struct Engine::SloRt {
   // Burn-rate lookbacks: the configured ones, then those only the alert
   // rules use.
   std::vector<Millis> rate_windows;
+  // The burn-rate alert rules, by index into rate_windows (and into the
+  // burn_rates of a computed status, which follow its order).
+  struct BurnRule {
+    uint32_t long_index, short_index;
+    double factor;
+    AlertKind kind;
+  };
+  std::vector<BurnRule> burn_rules;
   bool firing[kNumAlertKinds] = {};
   Millis since[kNumAlertKinds] = {};
 };

@@ -300,10 +300,17 @@ struct StateAccess {
       svc.buffer.push_back(s);
     }
     if (!r.done() || svc.final_until < origin) return Corrupt("of service " + sp.name);
-    // Event-probe sources restored or buffered count for activation.
-    for (const Probe& p : svc.probes) svc.NoteProbe(p.probe);
+    // Event-probe sources restored or buffered count for activation, and
+    // every source for the staleness deadline.
+    svc.src_seen = svc.multi_source = false;
+    for (const Probe& p : svc.probes) {
+      svc.NoteProbe(p.probe);
+      svc.NoteSource(p.probe, p.location);
+    }
     for (const Signal& s : svc.buffer) {
-      if (s.kind == SignalKind::kProbe) svc.NoteProbe(s.probe);
+      if (s.kind != SignalKind::kProbe) continue;
+      svc.NoteProbe(s.probe);
+      svc.NoteSource(s.probe, s.location);
     }
     // A cache: rebuilt on first use.
     svc.maint_cache.clear();
@@ -320,6 +327,7 @@ struct StateAccess {
     svc.dirty = true;
     svc.buffer.clear();
     svc.probes.clear();
+    svc.src_seen = svc.multi_source = false;
     svc.state_source = State::kUnknown;
     svc.last_heartbeat = kNever;
     svc.heartbeat_deadline = svc.probe_deadline = svc.deadline_registered = kForever;

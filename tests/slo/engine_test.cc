@@ -732,6 +732,46 @@ TEST(AlertTest, ASecondProbeGoingStaleLaterStillPages) {
   EXPECT_TRUE(paged);
 }
 
+// A service can turn down by itself: with a quorum of 2 of 3 locations,
+// one location's down result is outvoted until the other two go stale, and
+// then it is all the service has. The SLO, quiet after an old outage, must
+// be woken by that staleness although a later result (the down one) keeps
+// the service's latest staleness an hour further on.
+TEST(AlertTest, QuorumTurningDownByStalenessPagesAQuietSlo) {
+  ModelSpec spec;
+  ServiceSpec svc = Leaf("api");
+  svc.probes = {{"http", kHour, 1, 1}};
+  svc.quorum = 2;
+  spec.services.push_back(svc);
+  SloSpec slo = Availability("api", 0, 99, kHour);
+  slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
+  spec.slos.push_back(slo);
+  FiringRecorder rec;
+  auto e = MakeEngine(spec);
+  e->SetObserver(&rec);
+  const Millis t1 = kT0 + 2 * kHour;
+  for (Millis t = kT0; t <= t1; t += 30 * kSecond) {
+    // 20 s of outage early on: bad time in the SLO's horizon, no alert.
+    bool good = t < kT0 + 10 * kMinute || t >= kT0 + 10 * kMinute + 20 * kSecond;
+    for (uint16_t loc = 0; loc < 3; ++loc) {
+      ASSERT_TRUE(e->Apply(Probe(0, t + loc, good, 0, loc)).ok());
+    }
+  }
+  ASSERT_TRUE(e->Apply(Probe(0, t1 + 30 * kMinute, false, 0, 0)).ok());  // outvoted
+  e->AdvanceTo(t1 + 3 * kHour);
+  // Locations 1 and 2 are stale from t1 + 1h: location 0's down result
+  // decides until it goes stale too, at t1 + 1h 30m. 518.4 s of the last hour
+  // down pages.
+  bool paged = false;
+  for (auto [kind, at] : rec.fired) {
+    if (kind != AlertKind::kBurnPage) continue;
+    paged = true;
+    EXPECT_GT(at, t1 + kHour + 518 * kSecond);
+    EXPECT_LE(at, t1 + kHour + 530 * kSecond);
+  }
+  EXPECT_TRUE(paged);
+}
+
 }  // namespace
 }  // namespace ninesd::slo
 
