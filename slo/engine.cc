@@ -166,6 +166,7 @@ Status Engine::Init() {
       if (!sched.ok()) return sched.error();
       svc.maintenance = std::move(*sched);
     }
+    svc.has_maintenance = svc.maintenance.has_value();
     svc.probe_only = !svc.composite && !svc.maintenance && svc.heartbeat_timeout == 0;
     for (uint32_t m : svc.spec->members) {
       if (m >= n || m == i) return Error{"service " + svc.spec->name + ": bad member index"};
@@ -704,7 +705,7 @@ void Engine::ApplyEvent(const Signal& s) {
           c.bad = s.latency_ms <= slo.latency_threshold_ms ? 0 : 1;
         }
         if (!maint_known) {
-          in_maint = svc.maintenance && InMaintenance(svc, s.ts);
+          in_maint = svc.has_maintenance && InMaintenance(svc, s.ts);
           maint_known = true;
         }
         if (in_maint) {
@@ -846,8 +847,22 @@ void Engine::EvaluateGrid(Millis g) {
         __builtin_prefetch(next.rate_windows.data());
         __builtin_prefetch(next.burn_rules.data());
         if (next.kind == SloKind::kAvailability) {
-          __builtin_prefetch(&services_[next.spec->service]);
+          const char* p = reinterpret_cast<const char*>(&services_[next.spec->service]);
+          for (size_t b = 0; b < sizeof(Service); b += 64) __builtin_prefetch(p + b);
         }
+      }
+    }
+    if (k + 2 < active_.size()) {
+      const SloRt& next = slos_[active_[k + 2]];
+      if (next.quiet_until > g) {
+      } else if (next.kind == SloKind::kAvailability) {
+        const Service& svc = services_[next.spec->service];
+        __builtin_prefetch(svc.buffer.data());
+        __builtin_prefetch(svc.probes.data());
+        __builtin_prefetch(svc.spec);
+        svc.timeline.Prefetch();
+      } else {
+        next.series->Prefetch();
       }
     }
     uint32_t i = active_[k];

@@ -40,7 +40,8 @@ struct Engine::Service {
   // maintenance, not a composite): a result that repeats the state of its
   // one source can skip the buffer (Engine::ApplyEvent).
   bool probe_only = false;
-  uint32_t ratio_first = 0;  // ratio/latency SLOs: ratio_slos_[first, first + count)
+  bool has_maintenance = false;  // maintenance.has_value(), kept hot
+  uint32_t ratio_first = 0;      // ratio/latency SLOs: ratio_slos_[first, first + count)
   uint32_t ratio_count = 0;
   Millis heartbeat_timeout = 0;  // 0: no heartbeat source
   // Shortest stale_after of the probe sources this service can have now (for

@@ -124,6 +124,11 @@ class MinuteSeries {
   }
 
   size_t MemoryBytes() const;
+  // Brings what a window read touches first towards the cache.
+  void Prefetch() const {
+    __builtin_prefetch(cursors_.data());
+    if (!blocks_.empty()) __builtin_prefetch(&blocks_.back());
+  }
 
  private:
   friend struct internal::StateAccess;    // the state codec (engine_state.cc)
