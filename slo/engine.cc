@@ -637,11 +637,16 @@ void Engine::ApplyBatch(const Signal* signals, size_t n) {
   // ahead so their cache misses overlap.
   constexpr size_t kAhead = 8;
   for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) __builtin_prefetch(&services_[signals[i + kAhead].service]);
+    if (i + kAhead < n) {
+      // The hot and warm parts of the service (Engine::Service).
+      const char* p = reinterpret_cast<const char*>(&services_[signals[i + kAhead].service]);
+      for (size_t b = 0; b < 3 * 64; b += 64) __builtin_prefetch(p + b);
+    }
     if (i + kAhead / 2 < n) {
       const Service& next = services_[signals[i + kAhead / 2].service];
       if (next.ratio_count > 0) __builtin_prefetch(&slos_[ratio_slos_[next.ratio_first]]);
       if (!next.buffer.empty()) __builtin_prefetch(next.buffer.data() + next.buffer.size());
+      if (next.ratio_count == 0) __builtin_prefetch(next.probes.data());
     }
     if (!Apply(signals[i]).ok()) continue;
   }
@@ -746,7 +751,9 @@ bool Engine::FoldRepeatedResult(Service& svc, const Signal& s) {
       p.last == kNever || p.state != (s.good ? State::kUp : State::kDown)) {
     return false;
   }
-  const Millis stale = svc.ProbeSpec(p.probe).stale_after;
+  const Millis stale = svc.src_seen && !svc.multi_source && svc.src_probe == p.probe
+                           ? svc.src_stale_after
+                           : svc.ProbeSpec(p.probe).stale_after;
   if (s.ts > p.last + stale || s.ts < svc.timeline.end()) return false;
   p.last = s.ts;
   svc.timeline.ExtendTo(s.ts);

@@ -58,15 +58,17 @@ struct Engine::Service {
   Millis heartbeat_deadline = internal::kForever;  // last heartbeat + timeout
   Millis probe_deadline = internal::kForever;      // last probe result + stale_after
   Millis deadline_registered = internal::kForever;
-  // Cold.
+  // Warm: read for a probe result folded at once (Engine::FoldRepeatedResult),
+  // right after the hot part.
   const ServiceSpec* spec = nullptr;
-  Timeline timeline;
+  Millis src_stale_after = 0;               // stale_after of src_probe
   Millis final_until = 0;                   // F: the timeline before F never changes again
   Millis next_change = internal::kForever;  // the state may change without a signal here
-  // Leaf sources at F.
+  std::vector<ProbeSourceState> probes;     // leaf probe sources at F
+  Timeline timeline;
+  // Cold. Leaf sources at F.
   State state_source = State::kUnknown;
   Millis last_heartbeat = internal::kNever;
-  std::vector<ProbeSourceState> probes;
   // Maintenance.
   std::optional<MaintenanceSchedule> maintenance;
   std::vector<Interval> maint_cache;
@@ -90,6 +92,7 @@ struct Engine::Service {
       src_seen = true;
       src_probe = probe;
       src_location = location;
+      src_stale_after = ProbeSpec(probe).stale_after;
     } else if (probe != src_probe || location != src_location) {
       multi_source = true;
     }
