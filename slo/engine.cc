@@ -661,6 +661,10 @@ void Engine::ApplyEvent(const Signal& s) {
     case SignalKind::kGap: {
       if (svc.composite) return;  // composites derive their state
       if (s.kind == SignalKind::kHeartbeat && svc.heartbeat_timeout == 0) return;
+      // A deadline passed since the last grid point (a heartbeat gap, a
+      // source gone stale) and this signal would end what it started before
+      // the grid sees it: look now.
+      if (svc.deadline() < s.ts) CatchUp(s.service, s.ts);
       // A result repeating the only source's state is folded at once.
       if (!(s.kind == SignalKind::kProbe && FoldRepeatedResult(svc, s))) {
         svc.buffer.push_back(s);
@@ -788,6 +792,28 @@ void Engine::Activate(uint32_t service) {
   for (uint32_t d : services_[service].dependents) Activate(d);
 }
 
+void Engine::CatchUp(uint32_t service, Millis t) {
+  Service& svc = services_[service];
+  const Millis due = svc.deadline();
+  if (due >= t) return;
+  svc.ckpt_dirty = true;
+  if (svc.heartbeat_deadline < t) svc.heartbeat_deadline = kForever;
+  if (svc.probe_deadline < t) svc.probe_deadline = kForever;
+  // Every change by itself (staleness, a missed heartbeat, maintenance) is
+  // at or after `due`: one that left the service other than up since then
+  // may be bad time for its SLOs.
+  Materialize(service, t);
+  if (svc.timeline.LastTimeIn(~Bit(State::kUp) & ((1u << kNumStates) - 1)) > due) {
+    Activate(service);
+  }
+  // Another source may still go stale, or a maintenance window start or
+  // end, with no signal to re-arm the check: re-arm it at the next time the
+  // state can change by itself.
+  if (svc.next_change != kForever && svc.next_change >= t) {
+    svc.probe_deadline = std::min(svc.probe_deadline, svc.next_change);
+  }
+}
+
 void Engine::ScheduleDeadline(uint32_t service) {
   Service& svc = services_[service];
   Millis deadline = svc.deadline();
@@ -819,26 +845,9 @@ void Engine::EvaluateGrid(Millis g) {
     std::pop_heap(wheel_.begin(), wheel_.end(), std::greater<>());
     uint32_t s = wheel_.back().second;
     wheel_.pop_back();
-    Service& svc = services_[s];
-    svc.deadline_registered = kForever;
-    if (svc.deadline() < g) {
-      const Millis due = svc.deadline();
-      svc.ckpt_dirty = true;
-      if (svc.heartbeat_deadline < g) svc.heartbeat_deadline = kForever;
-      if (svc.probe_deadline < g) svc.probe_deadline = kForever;
-      // Every change by itself (staleness, a missed heartbeat, maintenance)
-      // is at or after `due`: one that left the service other than up since
-      // then may be bad time for its SLOs.
-      Materialize(s, g);
-      if (svc.timeline.LastTimeIn(~Bit(State::kUp) & ((1u << kNumStates) - 1)) > due) Activate(s);
-      // Another source may still go stale, or a maintenance window start or
-      // end, with no signal to re-arm the check: re-arm it at the next time
-      // the state can change by itself.
-      if (svc.next_change != kForever && svc.next_change >= g) {
-        svc.probe_deadline = std::min(svc.probe_deadline, svc.next_change);
-      }
-    }
-    if (svc.deadline() != kForever) ScheduleDeadline(s);
+    services_[s].deadline_registered = kForever;
+    CatchUp(s, g);
+    if (services_[s].deadline() != kForever) ScheduleDeadline(s);
   }
   SloStatus& st = scratch_status_;
   for (size_t k = 0; k < active_.size();) {
@@ -901,6 +910,8 @@ void Engine::EvaluateGrid(Millis g) {
       any_firing |= slo.firing[a];
     }
     if (any_firing) {
+      // Firing SLOs stay active; deactivation waits for their evaluation.
+      slo.quiet_until = quiet_skip_ ? QuietUntil(slo, st, cond, g, kForever) : kNever;
       ++k;
       continue;
     }
@@ -921,28 +932,68 @@ void Engine::EvaluateGrid(Millis g) {
       active_[k] = active_.back();
       active_.pop_back();
     } else {
-      slo.quiet_until = quiet_skip_ ? QuietUntil(slo, st, g, last_bad) : kNever;
+      // Until the grid point that deactivates it.
+      slo.quiet_until =
+          quiet_skip_ ? QuietUntil(slo, st, cond, g, last_bad + slo.horizon + 1) : kNever;
       ++k;
     }
   }
 }
 
-Millis Engine::QuietUntil(const SloRt& slo, const SloStatus& st, Millis g, Millis last_bad) const {
-  // Every condition is false now. Until something bad arrives (a bad
-  // signal or a deadline resets quiet_until), the figures can only move
-  // towards "good": an availability SLO whose service is up gains good time
-  // at least as fast as its windows lose valid time, so no window's bad time
-  // grows and no valid time shrinks; a ratio SLO's windows keep the same
-  // minutes until the next minute edge, and good events only add valid
-  // events. Rates and bad / valid then never grow, budgets never shrink,
-  // and a condition false with a margin (against rounding) stays false.
+namespace {
+
+// The first instant at or after `from` that the timeline spends in one of
+// the states of `mask` (time before its first kept segment is unknown);
+// kForever when there is none. After 32 segments without one it stops and
+// returns the next segment's start: a lower bound, which is all callers need.
+Millis FirstTimeIn(const Timeline& tl, unsigned mask, Millis from) {
+  const size_t n = tl.segment_count();
+  const bool unknown_counts = (mask & Bit(State::kUnknown)) != 0;
+  if (n == 0) return unknown_counts ? from : kForever;
+  if (from < tl.SegmentStart(0) && unknown_counts) return from;
+  size_t i = tl.FindSegment(from);  // 0 also when `from` is before the first segment
+  for (size_t looked = 0; i < n; ++i, ++looked) {
+    if (looked == 32) return tl.SegmentStart(i);
+    if (mask & Bit(tl.SegmentState(i))) return std::max(tl.SegmentStart(i), from);
+  }
+  return kForever;
+}
+
+}  // namespace
+
+Millis Engine::QuietUntil(const SloRt& slo, const SloStatus& st, const bool (&cond)[kNumAlertKinds],
+                          Millis g, Millis until) const {
+  // Until something bad arrives (a bad signal or a deadline resets
+  // quiet_until), the figures can only move towards "good": an
+  // availability SLO whose service is up gains good time at least as fast
+  // as its windows lose valid time, so no window's bad time grows and no
+  // valid time shrinks; a ratio SLO's windows keep the same minutes until
+  // the next minute edge, and good events only add valid events. Rates and
+  // bad / valid then never grow, budgets never shrink, and a condition
+  // false with a margin (against rounding) stays false. A true condition of
+  // an availability SLO stays true while no bad time leaves its window and
+  // the valid time it may gain (at most the time passed) keeps its rate or
+  // bad share above the line. Grid points before the returned time would
+  // change no alert; kNever: evaluate at the next one.
   const SloSpec& sp = *slo.spec;
   const bool calendar = sp.window.calendar != CalendarUnit::kNone;
-  Millis until = last_bad + slo.horizon + 1;  // the grid point that deactivates it
-  if (sp.kind == SloKind::kAvailability) {
+  const bool availability = sp.kind == SloKind::kAvailability;
+  bool any_true = false;
+  for (int a = 0; a < kNumAlertKinds; ++a) {
+    if (cond[a] != slo.firing[a]) return kNever;  // muted now, maybe not at the next point
+    any_true |= cond[a];
+  }
+  const Timeline* tl = nullptr;
+  unsigned bad_mask = Bit(State::kDown);
+  if (sp.degraded_weight > 0) bad_mask |= Bit(State::kDegraded);
+  if (sp.no_data == NoData::kDown) bad_mask |= Bit(State::kUnknown);
+  if (availability) {
     const Service& svc = services_[sp.service];
     if (!svc.quiet_ok || svc.timeline.current() != State::kUp) return kNever;
+    tl = &svc.timeline;
   } else {
+    // Good events could end a true condition at any time.
+    if (any_true) return kNever;
     // The open minute and each window's first minute stay the same.
     until = std::min(until, FloorTo(g, kMinute) + kMinute);
     auto edge = [&](Millis l) { return CeilTo(g - l, kMinute) + l + 1; };
@@ -950,22 +1001,78 @@ Millis Engine::QuietUntil(const SloRt& slo, const SloStatus& st, Millis g, Milli
     for (Millis l : slo.rate_windows) until = std::min(until, edge(l));
   }
   constexpr double kMargin = 1e-9;
-  for (const SloRt::BurnRule& b : slo.burn_rules) {
-    const double limit = b.factor * (1 - kMargin);
-    if (!(st.burn_rates[b.long_index].rate <= limit ||
-          st.burn_rates[b.short_index].rate <= limit)) {
-      return kNever;
+  const double allowed = AllowedFraction(sp.objective);
+  const double min_valid = static_cast<double>(sp.min_valid) / 1000.0;  // availability only here
+  // How long a figure computed from `bad` over `valid` seconds stays above
+  // `line` (bad / (valid + elapsed) > line), in whole milliseconds.
+  auto above_for = [&](double bad, double valid, double line) -> Millis {
+    const double secs = bad / (line * (1 + kMargin)) - valid;
+    return secs > 0.002 ? static_cast<Millis>(secs * 1000) - 1 : 0;
+  };
+  // How long the bad time of the window [g - l, g) stays where it is.
+  auto bad_stays_for = [&](Millis l) -> Millis {
+    const Millis first = FirstTimeIn(*tl, bad_mask, g - l);
+    return first == kForever ? kForever : first - (g - l);
+  };
+  // Burn-rate alerts: a kind is true when one of its rules fires.
+  for (AlertKind kind : {AlertKind::kBurnPage, AlertKind::kBurnTicket}) {
+    Millis kind_for = 0;  // how long the kind stays true (the best of its firing rules)
+    for (const SloRt::BurnRule& b : slo.burn_rules) {
+      if (b.kind != kind) continue;
+      const BurnRate& l = st.burn_rates[b.long_index];
+      const BurnRate& s = st.burn_rates[b.short_index];
+      const double limit = b.factor * (1 - kMargin);
+      if (!cond[static_cast<size_t>(kind)]) {
+        if (!(l.rate <= limit || s.rate <= limit)) return kNever;
+        continue;
+      }
+      if (!(l.rate > b.factor && s.rate > b.factor && l.valid >= min_valid &&
+            s.valid >= min_valid)) {
+        continue;  // not a firing rule (valid time only grows: that part stays)
+      }
+      Millis rule_for = kForever;
+      for (const BurnRate* r : {&l, &s}) {
+        // rate = bad / valid / allowed: bad = rate * allowed * valid.
+        rule_for = std::min({rule_for,
+                             above_for(r->rate * allowed * r->valid, r->valid, b.factor * allowed),
+                             bad_stays_for(r->lookback)});
+      }
+      kind_for = std::max(kind_for, rule_for);
+    }
+    if (cond[static_cast<size_t>(kind)]) {
+      if (kind_for <= 0) return kNever;
+      until = std::min(until, g + std::min(kind_for, kForever - g));
     }
   }
-  if (st.bad > 0) {
-    // Exhausted and breached: bad below the budget; at risk: the bad share
-    // at most the allowed one.
-    if (!(st.bad < st.budget_total - (st.budget_total * kMargin + 1e-5))) return kNever;
-    if (calendar) {
-      const double valid = st.good + st.bad;
-      if (!(valid > 0 && st.bad / valid <= AllowedFraction(sp.objective) * (1 - kMargin))) {
-        return kNever;
-      }
+  const double valid = st.good + st.bad;
+  const bool exhausted = cond[static_cast<size_t>(AlertKind::kExhausted)];
+  if (!exhausted) {
+    // Bad below the budget (also: not breached).
+    if (st.bad > 0 && !(st.bad < st.budget_total - (st.budget_total * kMargin + 1e-5))) {
+      return kNever;
+    }
+  } else if (calendar) {
+    // Bad and the period's budget stay as they are until the period ends.
+    until = std::min(until, slo.period_end);
+  } else {
+    // The budget grows with the valid time: allowed * (valid + elapsed).
+    Millis stays =
+        std::min(above_for(st.bad - 1e-5, valid, allowed), bad_stays_for(sp.window.rolling));
+    if (stays <= 0) return kNever;
+    until = std::min(until, g + std::min(stays, kForever - g));
+  }
+  if (calendar) {
+    if (cond[static_cast<size_t>(AlertKind::kBreached)]) until = std::min(until, slo.period_end);
+    if (!cond[static_cast<size_t>(AlertKind::kAtRisk)]) {
+      // The bad share at most the allowed one (or no bad at all), or, for
+      // time, bad at or above a budget that stays as it is.
+      const bool quiet = st.bad == 0 || (valid > 0 && st.bad / valid <= allowed * (1 - kMargin)) ||
+                         (availability && st.bad >= st.budget_total);
+      if (!quiet) return kNever;
+    } else {
+      const Millis stays = above_for(st.bad, valid, allowed);
+      if (stays <= 0) return kNever;
+      until = std::min({until, g + stays, slo.period_end});
     }
   }
   return until;

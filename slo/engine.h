@@ -221,12 +221,16 @@ class Engine {
   void EvaluateGrid(Millis g);
   void Activate(uint32_t service);
   void ScheduleDeadline(uint32_t service);
+  // A deadline of the service passed before t: materializes to t, wakes its
+  // SLOs when it left up since, re-arms at the next change by itself.
+  void CatchUp(uint32_t service, Millis t);
   std::optional<FiringAlert> Decide(const SloRt& slo, AlertKind kind, bool cond, bool muted,
                                     Millis at) const;
   void Conditions(const SloRt& slo, const SloStatus& st, bool (&c)[kNumAlertKinds]) const;
-  // Until when the alert grid may skip an SLO whose conditions at g are
-  // all false (kNever: evaluate it at the next grid point).
-  Millis QuietUntil(const SloRt& slo, const SloStatus& st, Millis g, Millis last_bad) const;
+  // Until when (at most `until`) the alert grid may skip an SLO evaluated
+  // at g with conditions `cond` (kNever: evaluate it at the next point).
+  Millis QuietUntil(const SloRt& slo, const SloStatus& st, const bool (&cond)[kNumAlertKinds],
+                    Millis g, Millis until) const;
   bool Muted(uint32_t service, Millis at);
 
   ModelSpec spec_;

@@ -732,6 +732,40 @@ TEST(AlertTest, ASecondProbeGoingStaleLaterStillPages) {
   EXPECT_TRUE(paged);
 }
 
+// A heartbeat arriving a little after its deadline ends a gap of down time
+// before the alert grid sees the deadline pass (no grid point in the gap).
+// The gap still wakes the SLO: 8 s down every minute exhausts a 36 s budget.
+TEST(AlertTest, HeartbeatGapsBetweenGridPointsWakeTheSlo) {
+  ModelSpec spec;
+  ServiceSpec svc = Leaf("batch");
+  svc.heartbeat_timeout = 30 * kSecond;
+  spec.services.push_back(svc);
+  spec.slos.push_back(Availability("batch", 0, 99, kHour));
+  FiringRecorder rec;
+  auto e = MakeEngine(spec);
+  e->SetObserver(&rec);
+  // Heartbeats at 1 s past a grid point: every 20 s for an hour, then a
+  // minute's cycle of +38 s (down from +30 s to +38 s, between grid points)
+  // and +22 s.
+  Millis t = kT0 + kSecond;
+  for (; t < kT0 + kHour; t += 20 * kSecond) ASSERT_TRUE(e->Apply(Heartbeat(0, t)).ok());
+  const Millis gaps_from = t;
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(e->Apply(Heartbeat(0, t)).ok());
+    ASSERT_TRUE(e->Apply(Heartbeat(0, t + 38 * kSecond)).ok());
+    t += kMinute;
+  }
+  bool exhausted = false;
+  for (auto [kind, at] : rec.fired) {
+    if (kind != AlertKind::kExhausted) continue;
+    exhausted = true;
+    // 36 s of down time: the fifth gap, 4 minutes and 38 s into the pattern.
+    EXPECT_GT(at, gaps_from + 4 * kMinute + 30 * kSecond);
+    EXPECT_LE(at, gaps_from + 4 * kMinute + 40 * kSecond);
+  }
+  EXPECT_TRUE(exhausted);
+}
+
 // A service can turn down by itself: with a quorum of 2 of 3 locations,
 // one location's down result is outvoted until the other two go stale, and
 // then it is all the service has. The SLO, quiet after an old outage, must
