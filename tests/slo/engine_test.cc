@@ -698,18 +698,25 @@ namespace {
 
 using namespace ninesd::slo::testing;
 
+// One service and a 99 % availability SLO over an hour that pages when the
+// last hour and the last 5 minutes both burn more than 14.4 times the budget.
+ModelSpec PagingModel(const ServiceSpec& svc, NoData no_data) {
+  ModelSpec spec;
+  spec.services.push_back(svc);
+  SloSpec slo = Availability(svc.name, 0, 99, kHour);
+  slo.no_data = no_data;
+  slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
+  spec.slos.push_back(slo);
+  return spec;
+}
+
 // Two probes with different staleness: the quick one goes stale first (the
 // other still says up), the slow one an hour later with no signal in
 // between. With no_data: down that second silence is downtime and must page.
 TEST(AlertTest, ASecondProbeGoingStaleLaterStillPages) {
-  ModelSpec spec;
   ServiceSpec svc = Leaf("api");
   svc.probes = {{"slow", kHour, 1, 1}, {"quick", 90 * kSecond, 1, 1}};
-  spec.services.push_back(svc);
-  SloSpec slo = Availability("api", 0, 99, kHour);
-  slo.no_data = NoData::kDown;
-  slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
-  spec.slos.push_back(slo);
+  ModelSpec spec = PagingModel(svc, NoData::kDown);
   FiringRecorder rec;
   auto e = MakeEngine(spec);
   e->SetObserver(&rec);
@@ -772,14 +779,10 @@ TEST(AlertTest, HeartbeatGapsBetweenGridPointsWakeTheSlo) {
 // be woken by that staleness although a later result (the down one) keeps
 // the service's latest staleness an hour further on.
 TEST(AlertTest, QuorumTurningDownByStalenessPagesAQuietSlo) {
-  ModelSpec spec;
   ServiceSpec svc = Leaf("api");
   svc.probes = {{"http", kHour, 1, 1}};
   svc.quorum = 2;
-  spec.services.push_back(svc);
-  SloSpec slo = Availability("api", 0, 99, kHour);
-  slo.burn_alerts = {{"page", 14.4, kHour, 5 * kMinute}};
-  spec.slos.push_back(slo);
+  ModelSpec spec = PagingModel(svc, NoData::kIgnore);
   FiringRecorder rec;
   auto e = MakeEngine(spec);
   e->SetObserver(&rec);
