@@ -16,7 +16,23 @@ using internal::kNever;
 // How far ahead maintenance intervals are expanded at a time.
 constexpr Millis kMaintenanceChunk = 8 * kDay;
 
-unsigned Bit(State s) { return 1u << static_cast<unsigned>(s); }
+constexpr unsigned Bit(State s) { return 1u << static_cast<unsigned>(s); }
+// Every state but up.
+constexpr unsigned kNotUp = ((1u << kNumStates) - 1) & ~Bit(State::kUp);
+
+// The states an availability SLO counts as bad time.
+unsigned BadStates(const SloSpec& sp) {
+  unsigned mask = Bit(State::kDown);
+  if (sp.degraded_weight > 0) mask |= Bit(State::kDegraded);
+  if (sp.no_data == NoData::kDown) mask |= Bit(State::kUnknown);
+  return mask;
+}
+
+// Starts loading `bytes` of a struct at `p` into the cache, a line at a time.
+void PrefetchLines(const void* p, size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(c + b);
+}
 
 // 1 - objective, to nine decimal places: in binary 1 - 0.999 is
 // 0.0010000000000000009, which would make a burn rate of exactly 1 read as
@@ -639,8 +655,7 @@ void Engine::ApplyBatch(const Signal* signals, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) {
       // The hot and warm parts of the service (Engine::Service).
-      const char* p = reinterpret_cast<const char*>(&services_[signals[i + kAhead].service]);
-      for (size_t b = 0; b < 3 * 64; b += 64) __builtin_prefetch(p + b);
+      PrefetchLines(&services_[signals[i + kAhead].service], 3 * 64);
     }
     if (i + kAhead / 2 < n) {
       const Service& next = services_[signals[i + kAhead / 2].service];
@@ -681,8 +696,7 @@ void Engine::ApplyEvent(const Signal& s) {
         // is the only thing that can, that time is exactly its staleness;
         // otherwise another source may go stale sooner: keep the earliest
         // (the check re-arms at the exact next change).
-        svc.NoteProbe(s.probe);
-        svc.NoteSource(s.probe, s.location);
+        svc.NoteResult(s.probe, s.location);
         const Millis due = s.ts + svc.min_stale_after;
         const bool only_source = svc.probe_only && !svc.multi_source;
         svc.probe_deadline = only_source ? due : std::min(svc.probe_deadline, due);
@@ -803,7 +817,7 @@ void Engine::CatchUp(uint32_t service, Millis t) {
   // at or after `due`: one that left the service other than up since then
   // may be bad time for its SLOs.
   Materialize(service, t);
-  if (svc.timeline.LastTimeIn(~Bit(State::kUp) & ((1u << kNumStates) - 1)) > due) {
+  if (svc.timeline.LastTimeIn(kNotUp) > due) {
     Activate(service);
   }
   // Another source may still go stale, or a maintenance window start or
@@ -852,10 +866,7 @@ void Engine::EvaluateGrid(Millis g) {
   SloStatus& st = scratch_status_;
   for (size_t k = 0; k < active_.size();) {
     // Active SLOs are scattered: prefetch a few ahead so their misses overlap.
-    if (k + 8 < active_.size()) {
-      const char* p = reinterpret_cast<const char*>(&slos_[active_[k + 8]]);
-      for (size_t b = 0; b < sizeof(SloRt); b += 64) __builtin_prefetch(p + b);
-    }
+    if (k + 8 < active_.size()) PrefetchLines(&slos_[active_[k + 8]], sizeof(SloRt));
     if (k + 4 < active_.size()) {
       const SloRt& next = slos_[active_[k + 4]];
       if (next.quiet_until <= g) {
@@ -863,21 +874,19 @@ void Engine::EvaluateGrid(Millis g) {
         __builtin_prefetch(next.rate_windows.data());
         __builtin_prefetch(next.burn_rules.data());
         if (next.kind == SloKind::kAvailability) {
-          const char* p = reinterpret_cast<const char*>(&services_[next.spec->service]);
-          for (size_t b = 0; b < sizeof(Service); b += 64) __builtin_prefetch(p + b);
+          PrefetchLines(&services_[next.spec->service], sizeof(Service));
         }
       }
     }
     if (k + 2 < active_.size()) {
       const SloRt& next = slos_[active_[k + 2]];
-      if (next.quiet_until > g) {
-      } else if (next.kind == SloKind::kAvailability) {
+      if (next.quiet_until <= g && next.kind == SloKind::kAvailability) {
         const Service& svc = services_[next.spec->service];
         __builtin_prefetch(svc.buffer.data());
         __builtin_prefetch(svc.probes.data());
         __builtin_prefetch(svc.spec);
         svc.timeline.Prefetch();
-      } else {
+      } else if (next.quiet_until <= g) {
         next.series->Prefetch();
       }
     }
@@ -918,10 +927,7 @@ void Engine::EvaluateGrid(Millis g) {
     // Quiet SLOs leave the active set until something bad happens again.
     Millis last_bad;
     if (slo.spec->kind == SloKind::kAvailability) {
-      unsigned mask = Bit(State::kDown);
-      if (slo.spec->degraded_weight > 0) mask |= Bit(State::kDegraded);
-      if (slo.spec->no_data == NoData::kDown) mask |= Bit(State::kUnknown);
-      last_bad = services_[slo.spec->service].timeline.LastTimeIn(mask);
+      last_bad = services_[slo.spec->service].timeline.LastTimeIn(BadStates(*slo.spec));
     } else {
       last_bad = slo.last_bad;
     }
@@ -984,9 +990,6 @@ Millis Engine::QuietUntil(const SloRt& slo, const SloStatus& st, const bool (&co
     any_true |= cond[a];
   }
   const Timeline* tl = nullptr;
-  unsigned bad_mask = Bit(State::kDown);
-  if (sp.degraded_weight > 0) bad_mask |= Bit(State::kDegraded);
-  if (sp.no_data == NoData::kDown) bad_mask |= Bit(State::kUnknown);
   if (availability) {
     const Service& svc = services_[sp.service];
     if (!svc.quiet_ok || svc.timeline.current() != State::kUp) return kNever;
@@ -1011,7 +1014,7 @@ Millis Engine::QuietUntil(const SloRt& slo, const SloStatus& st, const bool (&co
   };
   // How long the bad time of the window [g - l, g) stays where it is.
   auto bad_stays_for = [&](Millis l) -> Millis {
-    const Millis first = FirstTimeIn(*tl, bad_mask, g - l);
+    const Millis first = FirstTimeIn(*tl, BadStates(sp), g - l);
     return first == kForever ? kForever : first - (g - l);
   };
   // Burn-rate alerts: a kind is true when one of its rules fires.
@@ -1255,7 +1258,7 @@ Millis Engine::ServiceFinalUntil(uint32_t service) {
 
 Millis Engine::LastNotUp(uint32_t service) {
   Materialize(service, now_);
-  return services_[service].timeline.LastTimeIn(~Bit(State::kUp) & ((1u << kNumStates) - 1));
+  return services_[service].timeline.LastTimeIn(kNotUp);
 }
 
 Millis Engine::CurrentSince(uint32_t service) {

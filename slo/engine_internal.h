@@ -56,7 +56,7 @@ struct Engine::Service {
   bool src_seen = false, multi_source = false;
   std::vector<Signal> buffer;                      // availability signals at or after F, in order
   Millis heartbeat_deadline = internal::kForever;  // last heartbeat + timeout
-  Millis probe_deadline = internal::kForever;      // last probe result + stale_after
+  Millis probe_deadline = internal::kForever;      // at or before the next change by itself
   Millis deadline_registered = internal::kForever;
   // Warm: read for a probe result folded at once (Engine::FoldRepeatedResult),
   // right after the hot part.
@@ -85,9 +85,12 @@ struct Engine::Service {
   const ProbeSourceSpec& ProbeSpec(uint16_t probe) const {
     return probe < spec->probes.size() ? spec->probes[probe] : spec->event_probe;
   }
-  // A result of `probe` arrived (or was restored): the event probe's
-  // staleness counts for activation from then on.
-  void NoteSource(uint16_t probe, uint16_t location) {
+  // A result of `probe` at `location` arrived (or was restored): the event
+  // probe's staleness counts for activation from then on, and the first
+  // source seen stays the only one until another appears.
+  void NoteResult(uint16_t probe, uint16_t location) {
+    if (probe == event_probe)
+      min_stale_after = std::min(min_stale_after, spec->event_probe.stale_after);
     if (!src_seen) {
       src_seen = true;
       src_probe = probe;
@@ -96,10 +99,6 @@ struct Engine::Service {
     } else if (probe != src_probe || location != src_location) {
       multi_source = true;
     }
-  }
-  void NoteProbe(uint16_t probe) {
-    if (probe == event_probe)
-      min_stale_after = std::min(min_stale_after, spec->event_probe.stale_after);
   }
   Millis pruned_at = 0;
 };
@@ -110,10 +109,9 @@ struct Engine::SloRt {
   SloKind kind = SloKind::kAvailability;
   bool active = false;
   double latency_threshold_ms = 0;
-  // The alert grid skips the SLO before this time: no alert fires, every
-  // condition is false with a margin that good time or good events only
-  // widen, and nothing else can move the figures before it (Engine::
-  // QuietUntil). A bad signal or a deadline resets it (kNever).
+  // The alert grid skips the SLO before this time: with only good time or
+  // good events arriving, no alert of it can start or stop before it
+  // (Engine::QuietUntil). A bad signal or a deadline resets it (kNever).
   Millis quiet_until = internal::kNever;
   Millis last_bad = internal::kNever;  // ratio / latency
   Millis period_end = 0;               // calendar windows

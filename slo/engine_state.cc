@@ -303,14 +303,9 @@ struct StateAccess {
     // Event-probe sources restored or buffered count for activation, and
     // every source for the staleness deadline.
     svc.src_seen = svc.multi_source = false;
-    for (const Probe& p : svc.probes) {
-      svc.NoteProbe(p.probe);
-      svc.NoteSource(p.probe, p.location);
-    }
+    for (const Probe& p : svc.probes) svc.NoteResult(p.probe, p.location);
     for (const Signal& s : svc.buffer) {
-      if (s.kind != SignalKind::kProbe) continue;
-      svc.NoteProbe(s.probe);
-      svc.NoteSource(s.probe, s.location);
+      if (s.kind == SignalKind::kProbe) svc.NoteResult(s.probe, s.location);
     }
     // A cache: rebuilt on first use.
     svc.maint_cache.clear();

@@ -2,6 +2,7 @@
 // Builders for core tests: small models and signals in a few lines.
 
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,14 @@ struct FiringRecorder : EngineObserver {
   std::vector<std::pair<AlertKind, Millis>> fired;
   void OnAlert(uint32_t, AlertKind kind, bool firing, Millis at) override {
     if (firing) fired.emplace_back(kind, at);
+  }
+};
+
+// Records every alert transition, in order: (time, SLO, kind, firing).
+struct AlertLog : EngineObserver {
+  std::vector<std::tuple<Millis, uint32_t, int, bool>> log;
+  void OnAlert(uint32_t slo, AlertKind kind, bool firing, Millis at) override {
+    log.push_back({at, slo, static_cast<int>(kind), firing});
   }
 };
 

@@ -490,14 +490,6 @@ TEST(PropertyTest, RatioAndLatencyMatchTheBucketRule) {
 // resolve the same alerts at the same grid points, on random models and
 // streams with bursts of trouble, short alert windows that flip often, and
 // figures read at random points.
-class AlertLog : public EngineObserver {
- public:
-  void OnAlert(uint32_t slo, AlertKind kind, bool firing, Millis at) override {
-    log.push_back({at, slo, static_cast<int>(kind), firing});
-  }
-  std::vector<std::tuple<Millis, uint32_t, int, bool>> log;
-};
-
 TEST(PropertyTest, SkippingQuietSlosFiresTheSameAlerts) {
   size_t transitions = 0;
   for (uint64_t seed = 1; seed <= 400; ++seed) {
