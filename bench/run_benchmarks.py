@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs ninesd's benchmarks and prints the figures of docs/benchmarks.md.
 
-Usage: run_benchmarks.py BUILD_DIR [--events N] [--rounds R]
+Usage: run_benchmarks.py BUILD_DIR [--events N] [--rounds R] [--only core,replay,memory,store]
 """
 import argparse
 import json
@@ -34,14 +34,31 @@ def main():
     ap.add_argument("build")
     ap.add_argument("--events", type=int, default=5_000_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--only", default="core,replay,memory,store",
+                    help="comma-separated sections to run")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     b = args.build
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, "
           f"{open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].splitlines()[0].strip()}")
 
-    # 1. Core throughput and scaling (Google Benchmark, interleaved repetitions).
+    if "core" in only:
+        core(b, args.rounds)
+    if "replay" in only:
+        replay(b, args.events, args.rounds)
+    if "memory" in only:
+        for kind, n in (("availability", 10_000), ("availability", 100_000), ("ratio", 1_000)):
+            print("memory: " + run([f"{b}/bench/memory_bench", kind, str(n)]).stdout.strip())
+    if "store" in only:
+        # State store: checkpoint and restore with 100 000 SLOs (5 rounds inside).
+        for line in run([f"{b}/bench/store_bench", "100000"]).stdout.splitlines():
+            print("store: " + line)
+
+
+def core(b, rounds):
+    """Core throughput and scaling (Google Benchmark, interleaved repetitions)."""
     out = run([f"{b}/bench/core_bench", "--benchmark_filter=BM_Apply",
-               f"--benchmark_repetitions={args.rounds}", "--benchmark_enable_random_interleaving=true",
+               f"--benchmark_repetitions={rounds}", "--benchmark_enable_random_interleaving=true",
                "--benchmark_report_aggregates_only=true", "--benchmark_format=json"]).stdout
     ns = {}
     for r in json.loads(out)["benchmarks"]:
@@ -57,9 +74,11 @@ def main():
             print(f"core: scaling at {per_ms}/ms: ns/signal(100k SLOs) / ns/signal(100 SLOs) = "
                   f"{ns[(100000, per_ms)] / ns[(100, per_ms)]:.1f} (goal <= 10)")
 
-    # 2. Replay end to end against the parse-only floor, interleaved.
+
+def replay(b, events, rounds):
+    """Replay end to end against the parse-only floor, interleaved."""
     with tempfile.TemporaryDirectory() as d:
-        run([f"{b}/bench/gen_events", d, str(args.events), "300"])
+        run([f"{b}/bench/gen_events", d, str(events), "300"])
         ev = os.path.join(d, "events.jsonl")
         size = os.path.getsize(ev)
         replay = [f"{b}/daemon/ninesd", "replay", "--config", os.path.join(d, "config.yaml"),
@@ -67,7 +86,7 @@ def main():
         parse = [f"{b}/bench/parse_only", ev]
         timed(parse)  # warm the page cache
         tr, tp, cr, cp = [], [], [], []
-        for _ in range(args.rounds):
+        for _ in range(rounds):
             w, c = timed(parse)
             tp.append(w)
             cp.append(c)
@@ -75,21 +94,13 @@ def main():
             tr.append(w)
             cr.append(c)
         mr, mp = statistics.median(tr), statistics.median(tp)
-        print(f"replay: {args.events} lines, {size / 1e6:.0f} MB: replay {mr:.2f} s "
-              f"({args.events / mr / 1e6:.2f} M lines/s), parse-only {mp:.2f} s "
-              f"({args.events / mp / 1e6:.2f} M lines/s)")
+        print(f"replay: {events} lines, {size / 1e6:.0f} MB: replay {mr:.2f} s "
+              f"({events / mr / 1e6:.2f} M lines/s), parse-only {mp:.2f} s "
+              f"({events / mp / 1e6:.2f} M lines/s)")
         print(f"replay: replay time / parse-only time = {mr / mp:.2f} (goal <= 3)")
         ur, up = statistics.median(cr), statistics.median(cp)
-        print(f"replay: CPU time: replay {ur:.2f} s ({args.events / ur / 1e6:.2f} M lines/s), "
+        print(f"replay: CPU time: replay {ur:.2f} s ({events / ur / 1e6:.2f} M lines/s), "
               f"parse-only {up:.2f} s, ratio {ur / up:.2f}")
-
-    # 3. Memory after 30 simulated days.
-    for kind, n in (("availability", 10_000), ("availability", 100_000), ("ratio", 1_000)):
-        print("memory: " + run([f"{b}/bench/memory_bench", kind, str(n)]).stdout.strip())
-
-    # 4. State store: checkpoint and restore with 100 000 SLOs (5 rounds inside).
-    for line in run([f"{b}/bench/store_bench", "100000"]).stdout.splitlines():
-        print("store: " + line)
 
 
 if __name__ == "__main__":

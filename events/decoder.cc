@@ -209,6 +209,9 @@ Decoder::Decoder(const slo::ModelSpec& spec, size_t max_bytes) : max_bytes_(max_
       simdjson::SUCCESS) {
     return;
   }
+  // The DOM parser counts the event object as depth 1 too, but stops one
+  // level earlier: the same 16 levels.
+  if (dom_.allocate(max_bytes + simdjson::SIMDJSON_PADDING, kMaxDepth) != simdjson::SUCCESS) return;
   services_.Build(spec);
   for (size_t i = 0; i < spec.services.size(); ++i) {
     event_probe_index_.push_back(static_cast<uint16_t>(spec.services[i].probes.size()));
@@ -350,6 +353,212 @@ Reject Decoder::DecodeCopy(std::string_view json, std::optional<Millis> default_
                 detail);
 }
 
+Decoder::Kind Decoder::KindOf(json_type t) {
+  switch (t) {
+    case json_type::string:
+      return Kind::kString;
+    case json_type::number:
+      return Kind::kNumber;
+    case json_type::boolean:
+      return Kind::kBool;
+    default:
+      return Kind::kOther;
+  }
+}
+
+Decoder::Kind Decoder::KindOf(simdjson::dom::element_type t) {
+  using simdjson::dom::element_type;
+  switch (t) {
+    case element_type::STRING:
+      return Kind::kString;
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE:
+      return Kind::kNumber;
+    case element_type::BOOL:
+      return Kind::kBool;
+    default:
+      return Kind::kOther;
+  }
+}
+
+// What an event says, before it is checked as a whole.
+struct Decoder::Fields {
+  unsigned seen = 0;
+  std::string_view type, service, state, location, id;
+  std::optional<Millis> ts;
+  bool good_bool = false, success = false, good_is_bool = false;
+  uint64_t good_count = 0, total = 0;
+  double latency = 0;
+  // Unknown keys seen so far (for duplicate detection); events have few.
+  static constexpr size_t kMaxOtherKeys = 32;
+  // Plain pointers, left uninitialized: zeroing 32 string_views per event
+  // cost a tenth of the decode time.
+  struct KeyRef {
+    const char* data;
+    size_t size;
+  };
+  KeyRef other_keys[kMaxOtherKeys];
+  size_t n_other = 0;
+};
+
+// One member of the event object. `V` is a simdjson value of either API:
+// their getters are spelled the same. A key the event does not use only
+// needs to be new; its value is the caller's to check.
+template <class V>
+Reject Decoder::ReadField(std::string_view key, Kind kind, V& v, Fields& x, std::string* detail) {
+  auto fail = [&](Reject r, std::string_view why) {
+    if (detail) detail->assign(why);
+    return r;
+  };
+  Field f = FieldOf(key);
+  if (f == 0) {
+    // Unknown keys are ignored, but never twice (parsers disagree on which wins).
+    for (size_t k = 0; k < x.n_other; ++k) {
+      if (std::string_view(x.other_keys[k].data, x.other_keys[k].size) == key) {
+        return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
+      }
+    }
+    if (x.n_other == Fields::kMaxOtherKeys) return fail(Reject::kBadValue, "too many fields");
+    x.other_keys[x.n_other++] = Fields::KeyRef{key.data(), key.size()};
+    return Reject::kNone;
+  }
+  if (x.seen & f) {
+    return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
+  }
+  x.seen |= f;
+  auto get_string = [&](std::string_view& dst) -> Reject {
+    if (kind != Kind::kString) return Reject::kWrongType;
+    if (v.get_string().get(dst) != simdjson::SUCCESS) return Reject::kBadJson;
+    if (dst.find('\0') != std::string_view::npos) return Reject::kBadValue;
+    return Reject::kNone;
+  };
+  Reject r = Reject::kNone;
+  switch (f) {
+    case kType:
+      r = get_string(x.type);
+      break;
+    case kService:
+      r = get_string(x.service);
+      break;
+    case kState:
+      r = get_string(x.state);
+      break;
+    case kLocation:
+      r = get_string(x.location);
+      break;
+    case kId:
+      r = get_string(x.id);
+      break;
+    case kTs: {
+      if (kind == Kind::kString) {
+        std::string_view s;
+        if (v.get_string().get(s) != simdjson::SUCCESS) return fail(Reject::kBadJson, "ts");
+        x.ts = ParseTimestamp(s);
+        if (!x.ts) return fail(Reject::kBadTimestamp, "ts is not RFC 3339");
+      } else if (kind == Kind::kNumber) {
+        double secs;
+        if (v.get_double().get(secs) != simdjson::SUCCESS || !std::isfinite(secs)) {
+          return fail(Reject::kBadTimestamp, "ts out of range");
+        }
+        if (secs < 0 || secs > 1e11) return fail(Reject::kBadTimestamp, "ts out of range");
+        x.ts = static_cast<Millis>(std::llround(secs * 1000.0));
+      } else {
+        return fail(Reject::kWrongType, "ts must be a string or a number");
+      }
+      break;
+    }
+    case kGood: {
+      if (kind == Kind::kBool) {
+        x.good_is_bool = true;
+        if (v.get_bool().get(x.good_bool) != simdjson::SUCCESS) r = Reject::kBadJson;
+      } else if (kind == Kind::kNumber) {
+        if (v.get_uint64().get(x.good_count) != simdjson::SUCCESS) {
+          return fail(Reject::kBadValue, "good must be a whole number >= 0");
+        }
+      } else {
+        r = Reject::kWrongType;
+      }
+      break;
+    }
+    case kTotal:
+      if (kind != Kind::kNumber) {
+        r = Reject::kWrongType;
+      } else if (v.get_uint64().get(x.total) != simdjson::SUCCESS) {
+        return fail(Reject::kBadValue, "total must be a whole number >= 0");
+      }
+      break;
+    case kLatency:
+      if (kind != Kind::kNumber) {
+        r = Reject::kWrongType;
+      } else if (v.get_double().get(x.latency) != simdjson::SUCCESS || !std::isfinite(x.latency) ||
+                 x.latency < 0) {
+        return fail(Reject::kBadValue, "latency_ms must be a finite number >= 0");
+      }
+      break;
+    case kSuccess:
+      if (kind != Kind::kBool) {
+        r = Reject::kWrongType;
+      } else if (v.get_bool().get(x.success) != simdjson::SUCCESS) {
+        r = Reject::kBadJson;
+      }
+      break;
+  }
+  if (r != Reject::kNone) {
+    return fail(r, r == Reject::kWrongType ? std::string(key) + " has the wrong type"
+                                           : std::string(key) + " is malformed");
+  }
+  return Reject::kNone;
+}
+
+// The slow path, for what the DOM parser refused: simdjson's on-demand API
+// reads up to the first problem and so tells which field is wrong (1e400 as
+// a count is bad_value, as an unknown field bad_json).
+Reject Decoder::ReadFieldsOnDemand(std::string_view json, size_t capacity, Fields& x,
+                                   std::string* detail) {
+  auto fail = [&](Reject r, std::string_view why) {
+    if (detail) detail->assign(why);
+    return r;
+  };
+  simdjson::ondemand::document doc;
+  if (parser_.iterate(json.data(), json.size(), capacity).get(doc) != simdjson::SUCCESS) {
+    return fail(Reject::kBadJson, "malformed JSON");
+  }
+  simdjson::ondemand::object obj;
+  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+    return fail(Reject::kBadJson, "not a JSON object");
+  }
+  for (auto field_result : obj) {
+    if (field_result.error() != simdjson::SUCCESS) return fail(Reject::kBadJson, "malformed JSON");
+    simdjson::ondemand::field& field = field_result.value_unsafe();
+    std::string_view key;
+    if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
+      return fail(Reject::kBadJson, "malformed key");
+    }
+    simdjson::ondemand::value& v = field.value();
+    if (FieldOf(key) == 0) {
+      Reject r = ReadField(key, Kind::kOther, v, x, detail);
+      if (r != Reject::kNone) return r;
+      // Unknown values are ignored, but must be well-formed JSON.
+      if (!ValidUnusedValue(v, 1)) {
+        return fail(Reject::kBadJson,
+                    std::string("malformed value of \"") + std::string(key) + "\"");
+      }
+      continue;
+    }
+    json_type jt;
+    if (v.type().get(jt) != simdjson::SUCCESS) return fail(Reject::kBadJson, "malformed value");
+    Reject r = ReadField(key, KindOf(jt), v, x, detail);
+    if (r != Reject::kNone) return r;
+  }
+  // Anything after the object (a second document, garbage) is malformed input.
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
+    return fail(Reject::kBadJson, "trailing content");
+  }
+  return Reject::kNone;
+}
+
 Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Millis> default_ts,
                        slo::Signal& out, std::string* detail) {
   auto fail = [&](Reject r, std::string_view why) {
@@ -363,152 +572,32 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
       static_cast<unsigned char>(json[1]) == 0xBB && static_cast<unsigned char>(json[2]) == 0xBF) {
     return fail(Reject::kBadJson, "byte-order mark");
   }
-  simdjson::ondemand::document doc;
-  if (parser_.iterate(json.data(), json.size(), capacity).get(doc) != simdjson::SUCCESS) {
-    return fail(Reject::kBadJson, "malformed JSON");
-  }
-  simdjson::ondemand::object obj;
-  if (doc.get_object().get(obj) != simdjson::SUCCESS) {
-    return fail(Reject::kBadJson, "not a JSON object");
-  }
-
-  unsigned seen = 0;
-  // Unknown keys seen so far (for duplicate detection); events have few.
-  constexpr size_t kMaxOtherKeys = 32;
-  // Plain pointers, left uninitialized: zeroing 32 string_views per event
-  // cost a tenth of the decode time.
-  struct KeyRef {
-    const char* data;
-    size_t size;
-  };
-  KeyRef other_keys[kMaxOtherKeys];
-  size_t n_other = 0;
-  std::string_view type, service, state, location, id;
-  std::optional<Millis> ts;
-  bool good_bool = false, success = false;
-  bool good_is_bool = false;
-  uint64_t good_count = 0, total = 0;
-  double latency = 0;
-
-  for (auto field_result : obj) {
-    // Used in place: copying simdjson's result objects cost store-forwarding
-    // stalls on every field.
-    if (field_result.error() != simdjson::SUCCESS) return fail(Reject::kBadJson, "malformed JSON");
-    simdjson::ondemand::field& field = field_result.value_unsafe();
-    std::string_view key;
-    if (field.unescaped_key().get(key) != simdjson::SUCCESS) {
-      return fail(Reject::kBadJson, "malformed key");
+  Fields x;
+  // The fast path: the DOM parser validates the whole document (syntax,
+  // UTF-8, numbers, depth) in one pass, and its fields are then plain
+  // reads. Iterating the on-demand API field by field cost twice as much.
+  simdjson::dom::element doc;
+  if (dom_.parse(reinterpret_cast<const uint8_t*>(json.data()), json.size(), false).get(doc) ==
+      simdjson::SUCCESS) {
+    simdjson::dom::object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+      return fail(Reject::kBadJson, "not a JSON object");
     }
-    Field f = FieldOf(key);
-    if (f == 0) {
-      // Unknown keys are ignored, but never twice (parsers disagree on which wins).
-      for (size_t k = 0; k < n_other; ++k) {
-        if (std::string_view(other_keys[k].data, other_keys[k].size) == key) {
-          return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
-        }
-      }
-      if (n_other == kMaxOtherKeys) return fail(Reject::kBadValue, "too many fields");
-      other_keys[n_other++] = KeyRef{key.data(), key.size()};
-      // Unknown values are ignored, but must be well-formed JSON.
-      if (!ValidUnusedValue(field.value(), 1)) {
-        return fail(Reject::kBadJson,
-                    std::string("malformed value of \"") + std::string(key) + "\"");
-      }
-      continue;
+    for (simdjson::dom::key_value_pair field : obj) {
+      Reject r = ReadField(field.key, KindOf(field.value.type()), field.value, x, detail);
+      if (r != Reject::kNone) return r;
     }
-    if (seen & f)
-      return fail(Reject::kDuplicateKey, std::string("key \"") + std::string(key) + "\"");
-    seen |= f;
-    simdjson::ondemand::value& v = field.value();
-    json_type jt;
-    if (v.type().get(jt) != simdjson::SUCCESS) return fail(Reject::kBadJson, "malformed value");
-    auto get_string = [&](std::string_view& dst) -> Reject {
-      if (jt != json_type::string) return Reject::kWrongType;
-      if (v.get_string().get(dst) != simdjson::SUCCESS) return Reject::kBadJson;
-      if (dst.find('\0') != std::string_view::npos) return Reject::kBadValue;
-      return Reject::kNone;
-    };
-    Reject r = Reject::kNone;
-    switch (f) {
-      case kType:
-        r = get_string(type);
-        break;
-      case kService:
-        r = get_string(service);
-        break;
-      case kState:
-        r = get_string(state);
-        break;
-      case kLocation:
-        r = get_string(location);
-        break;
-      case kId:
-        r = get_string(id);
-        break;
-      case kTs: {
-        if (jt == json_type::string) {
-          std::string_view s;
-          if (v.get_string().get(s) != simdjson::SUCCESS) return fail(Reject::kBadJson, "ts");
-          ts = ParseTimestamp(s);
-          if (!ts) return fail(Reject::kBadTimestamp, "ts is not RFC 3339");
-        } else if (jt == json_type::number) {
-          double secs;
-          if (v.get_double().get(secs) != simdjson::SUCCESS || !std::isfinite(secs)) {
-            return fail(Reject::kBadTimestamp, "ts out of range");
-          }
-          if (secs < 0 || secs > 1e11) return fail(Reject::kBadTimestamp, "ts out of range");
-          ts = static_cast<Millis>(std::llround(secs * 1000.0));
-        } else {
-          return fail(Reject::kWrongType, "ts must be a string or a number");
-        }
-        break;
-      }
-      case kGood: {
-        if (jt == json_type::boolean) {
-          good_is_bool = true;
-          if (v.get_bool().get(good_bool) != simdjson::SUCCESS) r = Reject::kBadJson;
-        } else if (jt == json_type::number) {
-          if (v.get_uint64().get(good_count) != simdjson::SUCCESS) {
-            return fail(Reject::kBadValue, "good must be a whole number >= 0");
-          }
-        } else {
-          r = Reject::kWrongType;
-        }
-        break;
-      }
-      case kTotal:
-        if (jt != json_type::number) {
-          r = Reject::kWrongType;
-        } else if (v.get_uint64().get(total) != simdjson::SUCCESS) {
-          return fail(Reject::kBadValue, "total must be a whole number >= 0");
-        }
-        break;
-      case kLatency:
-        if (jt != json_type::number) {
-          r = Reject::kWrongType;
-        } else if (v.get_double().get(latency) != simdjson::SUCCESS || !std::isfinite(latency) ||
-                   latency < 0) {
-          return fail(Reject::kBadValue, "latency_ms must be a finite number >= 0");
-        }
-        break;
-      case kSuccess:
-        if (jt != json_type::boolean) {
-          r = Reject::kWrongType;
-        } else if (v.get_bool().get(success) != simdjson::SUCCESS) {
-          r = Reject::kBadJson;
-        }
-        break;
-    }
-    if (r != Reject::kNone) {
-      return fail(r, r == Reject::kWrongType ? std::string(key) + " has the wrong type"
-                                             : std::string(key) + " is malformed");
-    }
+  } else {
+    Reject r = ReadFieldsOnDemand(json, capacity, x, detail);
+    if (r != Reject::kNone) return r;
   }
-  // Anything after the object (a second document, garbage) is malformed input.
-  const char* rest = nullptr;
-  if (doc.current_location().get(rest) == simdjson::SUCCESS) {
-    return fail(Reject::kBadJson, "trailing content");
-  }
+  const unsigned seen = x.seen;
+  const std::string_view type = x.type, service = x.service, state = x.state, location = x.location,
+                         id = x.id;
+  std::optional<Millis> ts = x.ts;
+  const bool good_bool = x.good_bool, success = x.success, good_is_bool = x.good_is_bool;
+  const uint64_t good_count = x.good_count, total = x.total;
+  const double latency = x.latency;
 
   if (!(seen & kType)) return fail(Reject::kMissingField, "type");
   if (!(seen & kService)) return fail(Reject::kMissingField, "service");
@@ -571,8 +660,14 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
     size_t i = 0;
     while (i < locs.size() && locs[i] != location) ++i;
     if (i == locs.size()) {
-      if (locs.size() >= kMaxLocationsPerService) {
-        return fail(Reject::kTooManyLocations, "location \"" + std::string(location) + "\"");
+      if (locs.size() >= location_limit_) {
+        if (!local_numbers_) {
+          return fail(Reject::kTooManyLocations, "location \"" + std::string(location) + "\"");
+        }
+        unnumbered_.assign(location);
+        s.location = kUnnumbered;
+        out = s;
+        return Reject::kNone;
       }
       locs.emplace_back(location);
       ++locations_version_;

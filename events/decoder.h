@@ -80,7 +80,28 @@ class Decoder {
   // Changes whenever a new location is numbered.
   uint64_t locations_version() const { return locations_version_; }
 
+  // For a decoder that numbers locations for its own thread only (replay's
+  // decode workers; the core's thread renumbers them in line order): up to
+  // `limit` names per service, and past it no reject but location
+  // kUnnumbered, with the name in unnumbered_location().
+  static constexpr uint16_t kUnnumbered = 0xFFFE;
+  void NumberLocationsLocally(size_t limit) {
+    location_limit_ = limit;
+    local_numbers_ = true;
+  }
+  const std::string& unnumbered_location() const { return unnumbered_; }
+
  private:
+  struct Fields;
+  // The JSON types the fields of an event can have, from either simdjson API.
+  enum class Kind : uint8_t { kString, kNumber, kBool, kOther };
+  static Kind KindOf(simdjson::ondemand::json_type t);
+  static Kind KindOf(simdjson::dom::element_type t);
+  template <class V>
+  Reject ReadField(std::string_view key, Kind kind, V& v, Fields& x, std::string* detail);
+  Reject ReadFieldsOnDemand(std::string_view json, size_t capacity, Fields& x, std::string* detail);
+
+  simdjson::dom::parser dom_;
   simdjson::ondemand::parser parser_;
   size_t max_bytes_;
   // Service name -> index: open addressing over a flat array whose slots hold
@@ -108,6 +129,9 @@ class Decoder {
   ServiceIndex services_;
   std::vector<std::vector<std::string>> locations_;  // per service
   uint64_t locations_version_ = 0;
+  size_t location_limit_ = kMaxLocationsPerService;
+  bool local_numbers_ = false;
+  std::string unnumbered_;
   std::vector<uint16_t> event_probe_index_;  // per service
   std::string scratch_;
   // ParseTimestamp: the day of the last UTC timestamp ("YYYY-MM-DD") and its

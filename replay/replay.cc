@@ -6,8 +6,9 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <iomanip>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <sstream>
@@ -27,7 +28,6 @@ using slo::Millis;
 
 // Rejected lines are listed one by one up to this many; the rest are counted.
 constexpr int kMaxListedRejects = 100;
-constexpr size_t kChunk = 8 << 20;
 
 std::string WindowText(const slo::SloSpec& sp) {
   if (!sp.window.text.empty()) return sp.window.text;
@@ -40,77 +40,232 @@ std::string FormatNumber(double d, int precision) {
   return o.str();
 }
 
-// Batches handed from the reading thread to the core, with the line number of
-// every signal (late and duplicate lines are reported by number) and the
-// lines the decoder refused, each placed before the signal it preceded.
+// The file is cut into units of whole lines, read in turn and decoded in
+// parallel by a few workers; the core's thread takes the units in file order.
+// Decoding costs about three times what the core does with a line, so on two
+// cores two workers and the core keep both busy. Every decoded line is a pure
+// function of its bytes, except the numbering of probe locations: a worker
+// numbers them for itself, and the core's thread renumbers them in line order
+// (first seen, first numbered, the 65th of a service refused), exactly as one
+// decoder reading the whole file would.
+constexpr size_t kMaxLine = 8 << 20;
+// Past this many locations of one service a worker stops numbering and hands
+// the name over, so an adversarial file costs no quadratic search.
+constexpr size_t kWorkerLocations = 256;
+
 struct LineReject {
-  uint64_t line = 0;
+  uint32_t line = 0;  // within the unit, from 1
   events::Reject reason = events::Reject::kNone;
   std::string detail;
-  size_t before = 0;  // index into Batch::signals
+  size_t before = 0;  // index into Unit::signals
 };
 
-struct Batch {
+struct NewLocation {
+  uint32_t service = 0;
+  std::string name;  // the worker's next number for this service
+};
+
+struct Unit {
+  // Read.
+  uint64_t seq = 0;
+  std::vector<char> bytes;  // whole lines (`size` bytes), then room and simdjson's padding
+  size_t size = 0;
+  bool overlong = false;  // one line over kMaxLine, skipped by the reader
+  // Decoded.
+  size_t worker = 0;
+  uint32_t lines = 0;
   std::vector<slo::Signal> signals;
-  std::vector<uint64_t> lines;
+  std::vector<uint32_t> line_of;  // per signal, within the unit
   std::vector<LineReject> rejects;
-  void Clear() {
-    signals.clear();
-    lines.clear();
-    rejects.clear();
-  }
+  std::vector<NewLocation> new_locations;                  // in the order the worker numbered them
+  std::vector<std::pair<size_t, std::string>> unnumbered;  // signal index, location
 };
 
-constexpr size_t kBatchSignals = 4096;
-constexpr size_t kPipeDepth = 4;
-
-// A bounded hand-over: `depth` batches circulate between the two threads, so
-// memory stays flat whatever the file size.
-class BatchPipe {
+// Hands out the file in units, one reader at a time. Buffers only grow (and
+// are zeroed only then): a unit's `bytes` are its capacity, `size` its lines.
+class LineSource {
  public:
-  explicit BatchPipe(size_t depth) : free_(depth) {
-    for (Batch& b : free_) {
-      b.signals.reserve(kBatchSignals);
-      b.lines.reserve(kBatchSignals);
+  LineSource(std::FILE* f, size_t unit_bytes) : f_(f), unit_bytes_(unit_bytes) {}
+
+  // The next unit in file order; false at the end of the file.
+  bool Next(Unit& u) {
+    std::lock_guard lock(mu_);
+    u.size = 0;
+    Append(u, carry_.data(), carry_.size());
+    carry_.clear();
+    u.overlong = false;
+    size_t searched = 0;
+    while (true) {
+      if (!eof_) Read(u, unit_bytes_);
+      const char* base = u.bytes.data();
+      const void* nl =
+          searched < u.size ? memrchr(base + searched, '\n', u.size - searched) : nullptr;
+      if (nl) {
+        size_t end = static_cast<size_t>(static_cast<const char*>(nl) - base) + 1;
+        carry_.assign(base + end, base + u.size);
+        u.size = end;
+        break;
+      }
+      if (eof_) {
+        if (u.size == 0) return false;
+        break;  // a last line without a newline
+      }
+      searched = u.size;
+      if (searched > kMaxLine) {
+        SkipLine(u);
+        u.size = 0;
+        u.overlong = true;
+        break;
+      }
     }
-  }
-  // Reader: an empty batch to fill.
-  Batch Take() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !free_.empty(); });
-    Batch b = std::move(free_.back());
-    free_.pop_back();
-    b.Clear();
-    return b;
-  }
-  // Reader: a filled batch for the core.
-  void Put(Batch&& b) {
-    {
-      std::lock_guard lock(mu_);
-      full_.push_back(std::move(b));
-    }
-    cv_.notify_all();
-  }
-  void Close() {
-    {
-      std::lock_guard lock(mu_);
-      closed_ = true;
-    }
-    cv_.notify_all();
-  }
-  // Core: the next batch in order; false once the reader is done and all is taken.
-  bool Next(Batch& out) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !full_.empty() || closed_; });
-    if (full_.empty()) return false;
-    out = std::move(full_.front());
-    full_.pop_front();
+    u.seq = next_seq_++;
     return true;
   }
-  void Recycle(Batch&& b) {
+  int error() const { return error_; }
+
+ private:
+  // Room for n more bytes and simdjson's padding after them.
+  static void Reserve(Unit& u, size_t n) {
+    size_t need = u.size + n + simdjson::SIMDJSON_PADDING;
+    if (u.bytes.size() < need) u.bytes.resize(std::max(need, 2 * u.bytes.size()));
+  }
+  static void Append(Unit& u, const char* p, size_t n) {
+    Reserve(u, n);
+    std::memcpy(u.bytes.data() + u.size, p, n);
+    u.size += n;
+  }
+  void Read(Unit& u, size_t n) {
+    Reserve(u, n);
+    size_t got = std::fread(u.bytes.data() + u.size, 1, n, f_);
+    u.size += got;
+    if (got < n) {
+      eof_ = true;
+      if (std::ferror(f_)) error_ = errno != 0 ? errno : EIO;
+    }
+  }
+  // Drops the rest of an overlong line (reading through the unit's buffer);
+  // what follows it is kept for the next unit.
+  void SkipLine(Unit& u) {
+    while (!eof_) {
+      u.size = 0;
+      Read(u, unit_bytes_);
+      const char* nl = static_cast<const char*>(std::memchr(u.bytes.data(), '\n', u.size));
+      if (nl) {
+        carry_.assign(nl + 1, static_cast<const char*>(u.bytes.data()) + u.size);
+        return;
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::FILE* f_;
+  size_t unit_bytes_;
+  std::vector<char> carry_;  // the start of a line read past the last unit
+  bool eof_ = false;
+  int error_ = 0;
+  uint64_t next_seq_ = 0;
+};
+
+void DecodeUnit(Unit& u, events::Decoder& decoder, uint64_t& locations_version) {
+  u.lines = 0;
+  u.signals.clear();
+  u.line_of.clear();
+  u.rejects.clear();
+  u.new_locations.clear();
+  u.unnumbered.clear();
+  std::string detail;
+  auto refuse = [&](events::Reject r, std::string why) {
+    u.rejects.push_back(LineReject{u.lines, r, std::move(why), u.signals.size()});
+  };
+  if (u.overlong) {
+    u.lines = 1;
+    refuse(events::Reject::kTooLarge, "line longer than 8 MiB");
+    return;
+  }
+  const char* data = u.bytes.data();
+  size_t start = 0;
+  while (start < u.size) {
+    const char* nl = static_cast<const char*>(std::memchr(data + start, '\n', u.size - start));
+    size_t n = nl ? static_cast<size_t>(nl - (data + start)) : u.size - start;
+    const char* p = data + start;
+    size_t capacity = u.bytes.size() - start;
+    start += n + 1;
+    ++u.lines;
+    if (n > kMaxLine) {
+      refuse(events::Reject::kTooLarge, "line longer than 8 MiB");
+      continue;
+    }
+    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
+    size_t lead = 0;
+    while (lead < n && (p[lead] == ' ' || p[lead] == '\t')) ++lead;
+    if (lead == n) continue;  // blank lines carry nothing
+    slo::Signal s;
+    detail.clear();
+    events::Reject r = decoder.Decode(std::string_view(p + lead, n - lead), capacity - lead,
+                                      std::nullopt, s, &detail);
+    if (r != events::Reject::kNone) {
+      refuse(r, detail);
+      continue;
+    }
+    if (s.kind == slo::SignalKind::kProbe) {
+      if (s.location == events::Decoder::kUnnumbered) {
+        u.unnumbered.emplace_back(u.signals.size(), decoder.unnumbered_location());
+      } else if (decoder.locations_version() != locations_version) {
+        locations_version = decoder.locations_version();
+        u.new_locations.push_back({s.service, decoder.LocationName(s.service, s.location)});
+      }
+    }
+    u.signals.push_back(s);
+    u.line_of.push_back(u.lines);
+  }
+}
+
+// Units circulate between the workers and the core: a bounded pool, so
+// memory stays flat whatever the file size.
+class UnitPipe {
+ public:
+  UnitPipe(size_t pool, size_t workers) : running_(workers) {
+    for (size_t i = 0; i < pool; ++i) free_.push_back(std::make_unique<Unit>());
+  }
+  std::unique_ptr<Unit> TakeFree() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !free_.empty(); });
+    std::unique_ptr<Unit> u = std::move(free_.back());
+    free_.pop_back();
+    return u;
+  }
+  void Done(std::unique_ptr<Unit> u) {
     {
       std::lock_guard lock(mu_);
-      free_.push_back(std::move(b));
+      uint64_t seq = u->seq;
+      done_.emplace(seq, std::move(u));
+    }
+    cv_.notify_all();
+  }
+  // A worker found the end of the file.
+  void WorkerEnded(std::unique_ptr<Unit> u) {
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(u));
+      --running_;
+    }
+    cv_.notify_all();
+  }
+  // The core: the next unit in file order, or null once all are taken.
+  std::unique_ptr<Unit> Next() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return done_.count(next_) > 0 || running_ == 0; });
+    auto it = done_.find(next_);
+    if (it == done_.end()) return nullptr;
+    std::unique_ptr<Unit> u = std::move(it->second);
+    done_.erase(it);
+    ++next_;
+    return u;
+  }
+  void Recycle(std::unique_ptr<Unit> u) {
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(u));
     }
     cv_.notify_all();
   }
@@ -118,82 +273,44 @@ class BatchPipe {
  private:
   std::mutex mu_;
   std::condition_variable cv_;
-  std::vector<Batch> free_;
-  std::deque<Batch> full_;
-  bool closed_ = false;
+  std::vector<std::unique_ptr<Unit>> free_;
+  std::map<uint64_t, std::unique_ptr<Unit>> done_;
+  uint64_t next_ = 0;
+  size_t running_;
 };
 
-// Reads JSONL in 8 MiB chunks and decodes every line into `pipe`.
-void ReadEvents(std::FILE* f, events::Decoder& decoder, BatchPipe& pipe) {
-  std::vector<char> buf(kChunk + simdjson::SIMDJSON_PADDING);
-  size_t have = 0;
-  uint64_t line_no = 0;
-  std::string detail;
-  Batch batch = pipe.Take();
-  auto refuse = [&](events::Reject r, std::string why) {
-    batch.rejects.push_back(LineReject{line_no, r, std::move(why), batch.signals.size()});
-    // A file of nothing but bad lines must not pile up in one batch either.
-    if (batch.rejects.size() == kBatchSignals) {
-      pipe.Put(std::move(batch));
-      batch = pipe.Take();
-    }
+// The core's side of location numbering: one table per service, as a single
+// decoder keeps it, and per worker the translation of its numbers.
+class LocationNumbers {
+ public:
+  static constexpr int32_t kRefused = -1;
+  struct Local {
+    int32_t number;
+    std::string name;
   };
-  auto handle_line = [&](const char* p, size_t n, size_t capacity) {
-    ++line_no;
-    while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
-    size_t lead = 0;
-    while (lead < n && (p[lead] == ' ' || p[lead] == '\t')) ++lead;
-    if (lead == n) return;  // blank lines carry nothing
-    slo::Signal s;
-    detail.clear();
-    events::Reject r = decoder.Decode(std::string_view(p + lead, n - lead), capacity - lead,
-                                      std::nullopt, s, &detail);
-    if (r != events::Reject::kNone) {
-      refuse(r, detail);
-      return;
-    }
-    batch.signals.push_back(s);
-    batch.lines.push_back(line_no);
-    if (batch.signals.size() == kBatchSignals) {
-      pipe.Put(std::move(batch));
-      batch = pipe.Take();
-    }
-  };
-  bool eof = false;
-  while (!eof) {
-    size_t got = std::fread(buf.data() + have, 1, kChunk - have, f);
-    if (got == 0) eof = true;
-    have += got;
-    size_t start = 0;
-    while (true) {
-      const char* nl =
-          static_cast<const char*>(std::memchr(buf.data() + start, '\n', have - start));
-      if (!nl) break;
-      size_t len = static_cast<size_t>(nl - (buf.data() + start));
-      // The bytes after the line (the rest of the chunk and the padding) are readable.
-      handle_line(buf.data() + start, len, buf.size() - start);
-      start += len + 1;
-    }
-    if (eof && start < have) {
-      handle_line(buf.data() + start, have - start, buf.size() - start);
-      start = have;
-    }
-    std::memmove(buf.data(), buf.data() + start, have - start);
-    have -= start;
-    if (have == kChunk) {
-      ++line_no;
-      refuse(events::Reject::kTooLarge, "line longer than 8 MiB");
-      have = 0;  // skip the rest of this line
-      // Drop bytes up to the next newline.
-      int c;
-      while ((c = std::fgetc(f)) != EOF && c != '\n') {
-      }
-      if (c == EOF) eof = true;
-    }
+  LocationNumbers(size_t services, size_t workers)
+      : names_(services), of_worker_(workers, std::vector<std::vector<Local>>(services)) {}
+
+  void Learn(size_t worker, const NewLocation& n) {
+    of_worker_[worker][n.service].push_back({Number(n.service, n.name), n.name});
   }
-  pipe.Put(std::move(batch));
-  pipe.Close();
-}
+  const Local& Translate(size_t worker, uint32_t service, uint16_t local) const {
+    return of_worker_[worker][service][local];
+  }
+  int32_t Number(uint32_t service, const std::string& name) {
+    std::vector<std::string>& names = names_[service];
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return static_cast<int32_t>(i);
+    }
+    if (names.size() >= events::Decoder::kMaxLocationsPerService) return kRefused;
+    names.push_back(name);
+    return static_cast<int32_t>(names.size() - 1);
+  }
+
+ private:
+  std::vector<std::vector<std::string>> names_;
+  std::vector<std::vector<std::vector<Local>>> of_worker_;
+};
 
 }  // namespace
 
@@ -339,7 +456,6 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
   slo::Sequencer seq(**engine, cfg.model.allowed_lateness);
   if (at) seq.LimitReleaseTo(*at);
   const size_t max_bytes = cfg.kafka ? static_cast<size_t>(cfg.kafka->max_event_bytes) : 65536;
-  events::Decoder decoder(cfg.model, max_bytes);
 
   std::FILE* f = options.events_path == "-" ? stdin : std::fopen(options.events_path.c_str(), "rb");
   if (!f) {
@@ -357,42 +473,87 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
     }
   };
 
-  // Reading and decoding run on their own thread, one batch ahead of the
-  // core: the two halves cost about the same, so replay takes the time of
-  // the slower one. Everything is reported here, in line order.
-  BatchPipe pipe(kPipeDepth);
-  std::thread reader([&] {
-    ReadEvents(f, decoder, pipe);
-    if (f != stdin) std::fclose(f);
-  });
-  Batch batch;
-  while (pipe.Next(batch)) {
-    size_t next_reject = 0;
+  size_t workers = options.decode_threads;
+  if (workers == 0) {
+    workers = std::clamp<size_t>(std::thread::hardware_concurrency(), 3, 5) - 1;
+  }
+  LineSource source(f, options.read_unit_bytes);
+  UnitPipe pipe(2 * workers + 2, workers);
+  std::vector<std::thread> threads;
+  for (size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      events::Decoder decoder(cfg.model, max_bytes);
+      decoder.NumberLocationsLocally(kWorkerLocations);
+      uint64_t version = decoder.locations_version();
+      while (true) {
+        std::unique_ptr<Unit> u = pipe.TakeFree();
+        if (!source.Next(*u)) {
+          pipe.WorkerEnded(std::move(u));
+          return;
+        }
+        u->worker = w;
+        DecodeUnit(*u, decoder, version);
+        pipe.Done(std::move(u));
+      }
+    });
+  }
+  // Everything is reported here, in line order.
+  LocationNumbers locations(cfg.model.services.size(), workers);
+  uint64_t lines_before = 0;
+  while (std::unique_ptr<Unit> u = pipe.Next()) {
+    for (const NewLocation& n : u->new_locations) locations.Learn(u->worker, n);
+    size_t next_reject = 0, next_unnumbered = 0;
     auto report_rejects_before = [&](size_t i) {
-      for (; next_reject < batch.rejects.size() && batch.rejects[next_reject].before == i;
+      for (; next_reject < u->rejects.size() && u->rejects[next_reject].before == i;
            ++next_reject) {
-        const LineReject& r = batch.rejects[next_reject];
-        reject(r.line, r.reason, r.detail);
+        const LineReject& r = u->rejects[next_reject];
+        reject(lines_before + r.line, r.reason, r.detail);
       }
     };
-    for (size_t i = 0; i < batch.signals.size(); ++i) {
+    for (size_t i = 0; i < u->signals.size(); ++i) {
       report_rejects_before(i);
-      switch (seq.Push(batch.signals[i])) {
+      slo::Signal& s = u->signals[i];
+      const uint64_t line = lines_before + u->line_of[i];
+      if (s.kind == slo::SignalKind::kProbe) {
+        int32_t number;
+        const std::string* name;
+        if (s.location == events::Decoder::kUnnumbered) {
+          name = &u->unnumbered[next_unnumbered++].second;
+          number = locations.Number(s.service, *name);
+        } else {
+          const LocationNumbers::Local& l = locations.Translate(u->worker, s.service, s.location);
+          number = l.number;
+          name = &l.name;
+        }
+        if (number == LocationNumbers::kRefused) {
+          reject(line, events::Reject::kTooManyLocations, "location \"" + *name + "\"");
+          continue;
+        }
+        s.location = static_cast<uint16_t>(number);
+      }
+      switch (seq.Push(s)) {
         case slo::Verdict::kAccepted:
           ++used;
           break;
         case slo::Verdict::kLate:
-          reject(batch.lines[i], events::Reject::kLate, "older than allowed_lateness");
+          reject(line, events::Reject::kLate, "older than allowed_lateness");
           break;
         case slo::Verdict::kDuplicate:
-          reject(batch.lines[i], events::Reject::kDuplicate, "id seen before");
+          reject(line, events::Reject::kDuplicate, "id seen before");
           break;
       }
     }
-    report_rejects_before(batch.signals.size());
-    pipe.Recycle(std::move(batch));
+    report_rejects_before(u->signals.size());
+    lines_before += u->lines;
+    pipe.Recycle(std::move(u));
   }
-  reader.join();
+  for (std::thread& t : threads) t.join();
+  if (f != stdin) std::fclose(f);
+  if (source.error() != 0) {
+    err << "replay: error reading " << options.events_path << ": " << std::strerror(source.error())
+        << "\n";
+    return 1;
+  }
   if (rejected_total > kMaxListedRejects) {
     err << options.events_path << ": " << rejected_total - kMaxListedRejects
         << " more rejected lines not listed\n";

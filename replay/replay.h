@@ -14,8 +14,10 @@ namespace ninesd::replay {
 struct ReplayOptions {
   std::string config_path;
   std::string events_path;
-  std::optional<std::string> at;  // RFC 3339; default: the last event's time
-  std::string format = "json";    // json | table
+  std::optional<std::string> at;     // RFC 3339; default: the last event's time
+  std::string format = "json";       // json | table
+  size_t decode_threads = 0;         // 0: one fewer than the cores, from 2 to 4
+  size_t read_unit_bytes = 1 << 20;  // lines handed to a decode thread at a time
 };
 
 // The JSON document of SPEC section 5 for figures at `at` (also served by

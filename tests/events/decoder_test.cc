@@ -192,6 +192,24 @@ TEST_F(DecoderTest, RejectsTooManyLocationsPerService) {
             0u);
 }
 
+// A decoder numbering for one thread only (replay's workers) passes the names
+// past its limit on instead of refusing them.
+TEST_F(DecoderTest, LocalNumberingHandsOverNamesPastItsLimit) {
+  decoder_.NumberLocationsLocally(2);
+  auto probe = [&](const std::string& location) {
+    return Ok(R"({"type":"probe","service":"web","success":true,"location":")" + location +
+              R"("})");
+  };
+  EXPECT_EQ(probe("a").location, 0u);
+  EXPECT_EQ(probe("b").location, 1u);
+  EXPECT_EQ(probe("c").location, Decoder::kUnnumbered);
+  EXPECT_EQ(decoder_.unnumbered_location(), "c");
+  EXPECT_EQ(probe("a").location, 0u);
+  EXPECT_EQ(probe("d").location, Decoder::kUnnumbered);
+  EXPECT_EQ(decoder_.unnumbered_location(), "d");
+  EXPECT_EQ(decoder_.Locations()["web"], (std::vector<std::string>{"a", "b"}));
+}
+
 // late and duplicate come from the Sequencer behind the decoder (replay and
 // the Kafka input map its verdicts to these labels).
 TEST_F(DecoderTest, LateAndDuplicateComeFromTheSequencer) {

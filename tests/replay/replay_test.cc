@@ -88,12 +88,15 @@ struct Result {
 };
 
 Result Replay(const std::string& config, const std::string& events,
-              std::optional<std::string> at = kGoldenAt, const std::string& format = "json") {
+              std::optional<std::string> at = kGoldenAt, const std::string& format = "json",
+              size_t decode_threads = 0, size_t read_unit_bytes = 1 << 20) {
   ReplayOptions o;
   o.config_path = config;
   o.events_path = events;
   o.at = std::move(at);
   o.format = format;
+  o.decode_threads = decode_threads;
+  o.read_unit_bytes = read_unit_bytes;
   std::ostringstream out, err;
   Result r;
   r.code = RunReplay(o, out, err);
@@ -283,7 +286,106 @@ TEST_F(ReplayTest, OversizedLinesAreRejectedAndTheRestStillCounts) {
 }
 
 // ---------------------------------------------------------------------------
+// Decoding in parallel: units of lines go to several threads; the output and
+// the rejections are the same as with one thread reading the whole file.
+
+// Probe locations are numbered in line order, first seen first, and a
+// service's 65th is refused, whichever thread decoded which line: one
+// location seen first on line 1, then 100 or 1 000 more (each thread sees
+// hundreds of the latter), then the first again on every thread. The first
+// fails twice (web goes down) and then succeeds: only the same number clears it.
+TEST_F(ReplayTest, ProbeLocationsAreNumberedInLineOrderWhicheverThreadDecodesThem) {
+  for (int junk : {100, 1000}) {
+    SCOPED_TRACE(testing::Message() << junk << " locations after the first");
+    const Millis t0 = *slo::ParseRfc3339("2026-10-26T10:00:00Z");
+    size_t line_no = 0;
+    std::vector<std::string> all, taken;
+    std::vector<size_t> refused;  // line numbers
+    auto add = [&](const std::string& location, bool numbered, bool success) {
+      ++line_no;
+      std::string line = R"({"type":"probe","service":"web","ts":")" +
+                         slo::FormatRfc3339(t0 + Millis(line_no) * 100) + R"(","location":")" +
+                         location + R"(","success":)" + (success ? "true" : "false") + "}";
+      all.push_back(line);
+      if (numbered) {
+        taken.push_back(line);
+      } else {
+        refused.push_back(line_no);
+      }
+    };
+    add("first", true, true);
+    for (int i = 0; i < junk; ++i) add("junk-" + std::to_string(i), i < 63, true);
+    for (int i = 0; i < 40; ++i) {
+      add("first", true, i % 10 >= 2);
+      int j = i * 7 % junk;
+      add("junk-" + std::to_string(j), j < 63, true);
+    }
+    ASSERT_EQ(refused.front(), 65u);  // junk-63, the 65th location
+    const std::string at = "2026-10-26T10:05:00Z";
+    const std::string path = Write("locations.jsonl", Join(all));
+    // The figures are those of the numbered lines alone.
+    Result only_taken = Replay(kGoldenConfig, Write("taken.jsonl", Join(taken)), at);
+    ASSERT_EQ(only_taken.code, 0) << only_taken.err;
+    ASSERT_NE(only_taken.out.find(R"("name":"web-avail","service":"web")"), std::string::npos);
+
+    std::vector<std::pair<size_t, std::string>> listed;
+    for (size_t k = 0; k < std::min<size_t>(100, refused.size()); ++k) {
+      listed.emplace_back(refused[k], "too_many_locations");
+    }
+    for (auto [threads, unit] :
+         {std::pair<size_t, size_t>{1, 1 << 20}, {2, 64}, {3, 200}, {4, 4096}, {0, 1 << 20}}) {
+      SCOPED_TRACE(testing::Message() << threads << " threads, units of " << unit << " bytes");
+      Result r = Replay(kGoldenConfig, path, at, "json", threads, unit);
+      EXPECT_EQ(r.code, 3);
+      ExpectSameText(r.out, only_taken.out);
+      std::vector<std::string> err = Lines(r.err);
+      if (refused.size() > 100) err.erase(err.end() - 2);  // "... more rejected lines not listed"
+      ASSERT_NO_FATAL_FAILURE(ExpectListed(err, path, listed));
+      EXPECT_NE(err[0].find(R"(location "junk-63")"), std::string::npos) << err[0];
+      EXPECT_EQ(err.back(), "replay: " + std::to_string(taken.size()) + " lines used, " +
+                                std::to_string(refused.size()) + " rejected (too_many_locations " +
+                                std::to_string(refused.size()) + ")");
+    }
+  }
+}
+
+// Every other kind of line (rejected, duplicate, blank, oversized, without a
+// final newline) crosses unit and thread boundaries unchanged.
+TEST_F(ReplayTest, ManyThreadsAndTinyUnitsGiveTheOutputOfOne) {
+  std::vector<std::string> golden = GoldenLines();
+  std::string text;
+  for (size_t i = 0; i < golden.size(); ++i) {
+    text += golden[i] + (i % 3 == 0 ? "\r\n" : "\n");
+    if (i % 4 == 0) text += "not json\n";
+    if (i % 5 == 0) text += golden[i] + "\n\n  \n";  // a duplicate when it has an id
+    if (i == 17)
+      text += R"({"type":"heartbeat","service":"etl","m":")" + std::string(70'000, 'x') + "\"}\n";
+  }
+  text += "{\"type\":\"heartbeat\"";  // no final newline
+  const std::string path = Write("units.jsonl", text);
+  Result one = Replay(kGoldenConfig, path, kGoldenAt, "json", 1, 1 << 20);
+  EXPECT_EQ(one.code, 3);
+  ExpectSameText(one.out, Reference().out);
+  EXPECT_NE(one.err.find("too_large"), std::string::npos) << one.err;
+  EXPECT_NE(one.err.find("duplicate"), std::string::npos) << one.err;
+  for (auto [threads, unit] : {std::pair<size_t, size_t>{2, 1}, {3, 100}, {4, 333}}) {
+    SCOPED_TRACE(testing::Message() << threads << " threads, units of " << unit << " bytes");
+    Result r = Replay(kGoldenConfig, path, kGoldenAt, "json", threads, unit);
+    EXPECT_EQ(r.code, 3);
+    EXPECT_EQ(r.out, one.out);
+    EXPECT_EQ(r.err, one.err);
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Fatal errors: exit 1, a diagnostic, nothing on stdout.
+
+TEST_F(ReplayTest, UnreadableEventsFileIsFatal) {
+  Result r = Replay(kGoldenConfig, dir_.path());  // a directory opens, but cannot be read
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "replay: error reading " + dir_.path() + ": Is a directory\n");
+}
 
 TEST_F(ReplayTest, MissingEventsFileIsFatal) {
   std::string missing = dir_.path() + "/no-such.jsonl";
