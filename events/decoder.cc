@@ -577,8 +577,9 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
   // UTF-8, numbers, depth) in one pass, and its fields are then plain
   // reads. Iterating the on-demand API field by field cost twice as much.
   simdjson::dom::element doc;
-  if (dom_.parse(reinterpret_cast<const uint8_t*>(json.data()), json.size(), false).get(doc) ==
-      simdjson::SUCCESS) {
+  if (fast_path_ &&
+      dom_.parse(reinterpret_cast<const uint8_t*>(json.data()), json.size(), false).get(doc) ==
+          simdjson::SUCCESS) {
     simdjson::dom::object obj;
     if (doc.get_object().get(obj) != simdjson::SUCCESS) {
       return fail(Reject::kBadJson, "not a JSON object");

@@ -91,6 +91,10 @@ class Decoder {
   }
   const std::string& unnumbered_location() const { return unnumbered_; }
 
+  // Tests: decode with the on-demand walk only (the slow path), to check the
+  // DOM fast path gives the same answer for every input.
+  void DisableFastPathForTests() { fast_path_ = false; }
+
  private:
   struct Fields;
   // The JSON types the fields of an event can have, from either simdjson API.
@@ -131,6 +135,7 @@ class Decoder {
   uint64_t locations_version_ = 0;
   size_t location_limit_ = kMaxLocationsPerService;
   bool local_numbers_ = false;
+  bool fast_path_ = true;
   std::string unnumbered_;
   std::vector<uint16_t> event_probe_index_;  // per service
   std::string scratch_;

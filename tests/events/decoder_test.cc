@@ -652,7 +652,8 @@ TEST_F(HostileInputTest, CountsMustBeConsistent) {
 
 // ---------------------------------------------------------------------------
 // Random mutations of valid events: never a crash, always a labelled answer,
-// and what is accepted is a well-formed signal.
+// the same answer from the DOM fast path as from the on-demand walk, and
+// what is accepted is a well-formed signal.
 
 TEST_F(DecoderTest, RandomMutationsNeverCrash) {
   const std::vector<std::string> seeds = {
@@ -670,6 +671,14 @@ TEST_F(DecoderTest, RandomMutationsNeverCrash) {
   std::mt19937_64 rng(20261127);
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
   std::array<int, kNumRejects> count{};
+  Decoder slow(spec_, kMaxBytes);
+  slow.DisableFastPathForTests();
+  auto SameSignal = [](const Signal& a, const Signal& b) {
+    return a.ts == b.ts && a.service == b.service && a.kind == b.kind && a.state == b.state &&
+           a.good == b.good && a.has_latency == b.has_latency && a.probe == b.probe &&
+           a.location == b.location && a.latency_ms == b.latency_ms &&
+           a.good_count == b.good_count && a.total_count == b.total_count && a.id_hash == b.id_hash;
+  };
   for (int i = 0; i < 20'000; ++i) {
     std::string s = seeds[pick(seeds.size())];
     int edits = 1 + static_cast<int>(pick(4));
@@ -699,6 +708,12 @@ TEST_F(DecoderTest, RandomMutationsNeverCrash) {
     std::string detail;
     std::optional<Millis> def = (i % 2) ? std::optional<Millis>(kKafkaTs) : std::nullopt;
     Reject r = decoder_.DecodeCopy(s, def, out, &detail);
+    // The DOM fast path and the on-demand walk agree on every input.
+    Signal slow_out;
+    std::string slow_detail;
+    ASSERT_EQ(RejectLabel(slow.DecodeCopy(s, def, slow_out, &slow_detail)), RejectLabel(r)) << s;
+    ASSERT_EQ(slow_detail, detail) << s;
+    ASSERT_TRUE(SameSignal(slow_out, out)) << s;
     int ri = static_cast<int>(r);
     ASSERT_GE(ri, 0);
     ASSERT_LT(ri, kNumRejects);
