@@ -198,7 +198,9 @@ void Sequencer::ReleaseUpTo(Millis t) {
     }
   }
   // Buckets are disjoint: sorting the batch orders it fully.
-  std::sort(batch_.begin(), batch_.end(), CanonicalLess);
+  // A lambda, not the function pointer, so the comparison is inlined.
+  std::sort(batch_.begin(), batch_.end(),
+            [](const Signal& a, const Signal& b) { return CanonicalLess(a, b); });
   // Ordered by construction: Apply cannot fail on time here.
   engine_.ApplyBatch(batch_.data(), batch_.size());
   if (released_ == kNone || t > released_) released_ = t;
