@@ -64,6 +64,49 @@ def serve(port):
     asyncio.run(main())
 
 
+NGINX_CONF = """worker_processes 1;
+daemon off;
+pid %(dir)s/nginx.pid;
+error_log %(dir)s/nginx-error.log crit;
+events { worker_connections 65536; }
+http {
+  access_log off;
+  keepalive_timeout 0;
+  client_body_temp_path %(dir)s/body;
+  proxy_temp_path %(dir)s/proxy;
+  fastcgi_temp_path %(dir)s/fastcgi;
+  uwsgi_temp_path %(dir)s/uwsgi;
+  scgi_temp_path %(dir)s/scgi;
+  server {
+    listen 127.0.0.1:%(port)d backlog=4096;
+    location / { return 200 "ok\\n"; }
+  }
+}
+"""
+
+
+def start_target(kind, tmp):
+    """The probed target: nginx (one worker, answers 200 and closes, as the
+    asyncio fixture does) or the asyncio fixture. Returns (port, stop)."""
+    port = free_port()
+    if kind == "nginx":
+        conf = os.path.join(tmp, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF % {"dir": tmp, "port": port})
+        p = subprocess.Popen(["nginx", "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "ngx.log")])
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        return port, lambda: (p.terminate(), p.wait(timeout=10))
+    server = multiprocessing.Process(target=serve, args=(port,), daemon=True)
+    server.start()
+    time.sleep(0.5)
+    return port, server.terminate
+
+
 def cpu_ns(pid):
     total = 0
     for tid in os.listdir("/proc/%d/task" % pid):
@@ -322,12 +365,13 @@ def main():
                     help="also find the capacity ratio against a saturated blackbox")
     ap.add_argument("--capacity-seconds", type=float, default=8)
     ap.add_argument("--capacity-max", type=int, default=16000)
+    ap.add_argument("--target", choices=["nginx", "asyncio"], default=None,
+                    help="the probed server (default: nginx when installed)")
     args = ap.parse_args()
-    target_port = free_port()
-    server = multiprocessing.Process(target=serve, args=(target_port,), daemon=True)
-    server.start()
-    time.sleep(0.5)
     tmp = tempfile.mkdtemp(prefix="ninesd-bench-")
+    target = args.target or ("nginx" if shutil.which("nginx") else "asyncio")
+    target_port, stop_target = start_target(target, tmp)
+    print("target: %s on 127.0.0.1:%d" % (target, target_port))
     bb = None
     try:
         if args.types or args.capacity:
@@ -345,7 +389,7 @@ def main():
         if bb:
             bb.terminate()
             bb.wait(timeout=10)
-        server.terminate()
+        stop_target()
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

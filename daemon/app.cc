@@ -406,11 +406,22 @@ Status App::Impl::StartKafka() {
           b.positions.push_back({tp.topic, tp.partition, off});
         for (size_t r = 0; r < in.rejected.size(); ++r) b.rejected[r] = in.rejected[r];
         b.caught_up = in.caught_up;
-        asio::post(d.io(), [this, alive, batch = std::move(b)]() mutable {
-          if (!*alive) return;
-          runtime->Apply(batch);
-          if (kafka) kafka->BatchApplied();
-        });
+        asio::post(d.io(),
+                   [this, alive, batch = std::move(b), sources = std::move(in.sources)]() mutable {
+                     if (!*alive) return;
+                     runtime->Apply(batch);
+                     if (!kafka) return;
+                     // Late and duplicate events go to the dead-letter topic too.
+                     const auto& refused = runtime->refused_in_last_batch();
+                     if (!refused.empty() && sources.size() == batch.signals.size()) {
+                       std::vector<ingest::RefusedMessage> copies;
+                       copies.reserve(refused.size());
+                       for (const auto& [i, reason] : refused)
+                         copies.push_back({sources[i], reason});
+                       kafka->DeadLetterRefused(std::move(copies));
+                     }
+                     kafka->BatchApplied();
+                   });
       },
       *ingest_metrics);
   if (!created) return created.error();

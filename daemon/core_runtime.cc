@@ -95,7 +95,11 @@ events::Reject CoreRuntime::Rejected(events::Reject r) {
 }
 
 events::Reject CoreRuntime::Push(const slo::Signal& s) {
-  if (catching_up_) return Rejected(events::Reject::kLate);
+  // While a backlog is read the sequencer holds everything (Sequencer::Hold),
+  // probe results too: their time is then counted, not left unknown.
+  if (catching_up_ && sequencer_->held() >= options_.max_held_while_catching_up) {
+    return Rejected(events::Reject::kLate);
+  }
   events::Reject r = Verdict(sequencer_->Push(s));
   FlushAlerts();
   return r;
@@ -108,7 +112,11 @@ void CoreRuntime::PostBatch(IngestBatch batch) {
 }
 
 void CoreRuntime::ApplyBatch(IngestBatch& batch) {
-  for (const slo::Signal& s : batch.signals) Verdict(sequencer_->Push(s));
+  refused_.clear();
+  for (size_t i = 0; i < batch.signals.size(); ++i) {
+    events::Reject r = Verdict(sequencer_->Push(batch.signals[i]));
+    if (r != events::Reject::kNone) refused_.emplace_back(i, r);
+  }
   // Decoder rejects were counted (and reported) by the input itself.
   for (size_t r = 0; r < batch.rejected.size(); ++r) rejected_[r] += batch.rejected[r];
   for (const SourcePosition& p : batch.positions) {

@@ -68,8 +68,13 @@ class CoreRuntime : private slo::EngineObserver {
     Clock wall_clock;  // default: system_clock
     // An input with a backlog feeds the core (Kafka): until it reports
     // caught_up, event time comes from its events alone — the wall clock
-    // would make the backlog late — and probe results are refused.
+    // would make the backlog late — and probe results are held with the
+    // backlog, to be applied in event time once it is read.
     bool has_backlog_input = false;
+    // Signals held while catching up, past which probe results are refused
+    // as late (a backlog that never ends, a broker down at start): about
+    // 56 bytes each.
+    size_t max_held_while_catching_up = 1'000'000;
     // SLOs (or services) evaluated per loop turn during a refresh; 0: all at
     // once. A slice of 500 costs the loop about half a millisecond.
     size_t refresh_slice = 500;
@@ -87,13 +92,19 @@ class CoreRuntime : private slo::EngineObserver {
   void Stop();
 
   // A signal from the loop (probes). kNone when taken, kLate or kDuplicate;
-  // kLate too while a backlog input catches up.
+  // kLate too while a backlog input catches up with more than
+  // max_held_while_catching_up signals held.
   events::Reject Push(const slo::Signal& s);
   bool catching_up() const { return catching_up_; }
   // A batch from any thread; applied on the loop.
   void PostBatch(IngestBatch batch);
   // Applies a batch now (loop thread).
   void Apply(IngestBatch& batch) { ApplyBatch(batch); }
+  // The signals of the last applied batch the sequencer refused: index in
+  // the batch and reason (late, duplicate).
+  const std::vector<std::pair<size_t, events::Reject>>& refused_in_last_batch() const {
+    return refused_;
+  }
   // Input positions restored from a checkpoint (before Start()).
   void RestorePositions(std::map<std::pair<std::string, int32_t>, int64_t> positions) {
     positions_ = std::move(positions);
@@ -159,6 +170,7 @@ class CoreRuntime : private slo::EngineObserver {
   asio::steady_timer timer_;
   bool running_ = false;
   bool catching_up_ = false;
+  std::vector<std::pair<size_t, events::Reject>> refused_;  // of the last batch
   // Set false by the destructor: batches posted after it are dropped.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 

@@ -237,6 +237,33 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
       return Error{std::string("kafka: cannot create dead-letter producer: ") + err};
     }
     pconf.release();
+
+    // A consumer of its own for refused messages: assigned one partition at
+    // a time at their offsets, never committing.
+    ConfPtr rconf(rd_kafka_conf_new());
+    rd_kafka_conf_set_opaque(rconf.get(), in.get());
+    rd_kafka_conf_set_log_cb(rconf.get(), LogCallback);
+    for (const auto& [k, v] : *props) {
+      if (Status s = Set(rconf.get(), k, v, "kafka.properties: "); !s) return s.error();
+    }
+    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+             {"bootstrap.servers", o.bootstrap},
+             {"group.id", o.group_id + "-dead-letter"},
+             {"client.id", o.client_id + "-dead-letter"},
+             {"log.connection.close", "false"},
+             {"reconnect.backoff.max.ms", "1000"},
+             {"enable.auto.commit", "false"},
+             {"enable.auto.offset.store", "false"},
+             {"auto.offset.reset", "error"},
+             {"enable.partition.eof", "true"}}) {
+      if (Status s = Set(rconf.get(), k, v, "kafka: "); !s) return s.error();
+    }
+    in->refetch_ = rd_kafka_new(RD_KAFKA_CONSUMER, rconf.get(), err, sizeof err);
+    if (in->refetch_ == nullptr) {
+      return Error{std::string("kafka: cannot create dead-letter reader: ") + err};
+    }
+    rconf.release();
+    rd_kafka_poll_set_consumer(in->refetch_);
   }
 
   in->decoder_ = std::make_unique<events::Decoder>(model, o.max_event_bytes);
@@ -256,6 +283,10 @@ KafkaInput::~KafkaInput() {
       closed_ = true;
     }
     rd_kafka_destroy(consumer_);
+  }
+  if (refetch_ != nullptr) {
+    rd_kafka_consumer_close(refetch_);
+    rd_kafka_destroy(refetch_);
   }
   if (producer_ != nullptr) rd_kafka_destroy(producer_);
 }
@@ -439,11 +470,13 @@ void KafkaInput::Run() {
       Flush();  // nothing new, but the owner learns the backlog is read
     }
     if (housekeeping) {
+      if (refused_pending_.load(std::memory_order_relaxed)) DrainRefused();
       if (producer_ != nullptr) rd_kafka_poll(producer_, 0);
       if (now >= next_lag_update_) UpdateLag();
     }
   }
   if (batch_.messages > 0) Flush();
+  DrainRefused();
   {
     std::lock_guard lock(commit_mu_);
     closed_ = true;
@@ -515,6 +548,9 @@ void KafkaInput::HandleMessage(rd_kafka_message_t* m) {
                                       default_ts, sig, &detail_);
   if (r == events::Reject::kNone) {
     batch_.signals.push_back(sig);
+    if (producer_ != nullptr) {
+      batch_.sources.push_back(MessageRef{static_cast<uint32_t>(si), m->offset});
+    }
   } else {
     Reject(m, si, r, detail_);
   }
@@ -537,11 +573,17 @@ void KafkaInput::Reject(rd_kafka_message_t* m, size_t slot, events::Reject reaso
   } else {
     ++rl.suppressed;
   }
-  if (producer_ == nullptr) return;
+  if (producer_ != nullptr) ProduceDeadLetter(m, slot, reason, detail);
+}
 
+void KafkaInput::ProduceDeadLetter(const rd_kafka_message_t* m, size_t slot, events::Reject reason,
+                                   const std::string& detail) {
+  const Slot& s = slots_[slot];
   rd_kafka_headers_t* hdrs = nullptr;
   rd_kafka_headers_t* orig = nullptr;
-  if (rd_kafka_message_headers(m, &orig) == RD_KAFKA_RESP_ERR_NO_ERROR && orig != nullptr) {
+  if (rd_kafka_message_headers(const_cast<rd_kafka_message_t*>(m), &orig) ==
+          RD_KAFKA_RESP_ERR_NO_ERROR &&
+      orig != nullptr) {
     hdrs = rd_kafka_headers_copy(orig);
   } else {
     hdrs = rd_kafka_headers_new(6);
@@ -574,6 +616,96 @@ void KafkaInput::Reject(rd_kafka_message_t* m, size_t slot, events::Reject reaso
   }
   rd_kafka_headers_destroy(hdrs);
   metrics_.dead_letter_failed().Increment();
+}
+
+void KafkaInput::DeadLetterRefused(std::vector<RefusedMessage> refused) {
+  if (producer_ == nullptr || refused.empty()) return;
+  std::lock_guard lock(refused_mu_);
+  refused_.insert(refused_.end(), refused.begin(), refused.end());
+  refused_pending_.store(true, std::memory_order_relaxed);
+}
+
+void KafkaInput::DrainRefused() {
+  std::vector<RefusedMessage> todo;
+  {
+    std::lock_guard lock(refused_mu_);
+    todo.swap(refused_);
+    refused_pending_.store(false, std::memory_order_relaxed);
+  }
+  if (todo.empty() || refetch_ == nullptr) return;
+  std::sort(todo.begin(), todo.end(), [](const RefusedMessage& a, const RefusedMessage& b) {
+    return a.message.slot != b.message.slot ? a.message.slot < b.message.slot
+                                            : a.message.offset < b.message.offset;
+  });
+  for (size_t i = 0; i < todo.size();) {
+    size_t j = i;
+    while (j < todo.size() && todo[j].message.slot == todo[i].message.slot) ++j;
+    std::vector<RefusedMessage> run(todo.begin() + static_cast<std::ptrdiff_t>(i),
+                                    todo.begin() + static_cast<std::ptrdiff_t>(j));
+    if (todo[i].message.slot < slots_.size()) {
+      RefetchInto(todo[i].message.slot, run);
+    } else {
+      metrics_.dead_letter_failed().Increment(static_cast<double>(run.size()));
+    }
+    i = j;
+  }
+  if (rd_kafka_flush(producer_, kDeadLetterFlushMs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    Log()->warn("kafka dead-letter delivery still pending after {} ms count={}", kDeadLetterFlushMs,
+                rd_kafka_outq_len(producer_));
+  }
+}
+
+// Reads the partition again from the first wanted offset and copies the
+// wanted messages; a far jump seeks instead of reading through. Bounded:
+// messages gone meanwhile (retention) or a broker away past the deadline
+// count as failed dead letters.
+void KafkaInput::RefetchInto(size_t slot, const std::vector<RefusedMessage>& wanted) {
+  constexpr int64_t kReadThrough = 1000;
+  const Slot& s = slots_[slot];
+  auto assign_at = [&](int64_t offset) {
+    ListPtr list(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(list.get(), s.topic.c_str(), s.partition)->offset = offset;
+    rd_kafka_assign(refetch_, list.get());
+  };
+  size_t next = 0;
+  assign_at(wanted[0].message.offset);
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (next < wanted.size() && Clock::now() < deadline && !stop_.load()) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(refetch_, 100);
+    if (m == nullptr) continue;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+      if (!eof) {
+        Log()->warn("kafka dead-letter reader topic={} partition={} error=\"{}\"", s.topic,
+                    s.partition, rd_kafka_message_errstr(m));
+      }
+      rd_kafka_message_destroy(m);
+      if (eof) break;
+      continue;
+    }
+    int64_t at = m->offset;
+    while (next < wanted.size() && wanted[next].message.offset < at) {
+      metrics_.dead_letter_failed().Increment();  // gone (retention, compaction)
+      ++next;
+    }
+    while (next < wanted.size() && wanted[next].message.offset == at) {
+      const events::Reject r = wanted[next].reason;
+      ProduceDeadLetter(
+          m, slot, r,
+          r == events::Reject::kLate ? "older than allowed_lateness" : "id seen before");
+      ++next;
+    }
+    rd_kafka_message_destroy(m);
+    if (next < wanted.size() && wanted[next].message.offset - at > kReadThrough) {
+      assign_at(wanted[next].message.offset);
+    }
+  }
+  if (next < wanted.size()) {
+    metrics_.dead_letter_failed().Increment(static_cast<double>(wanted.size() - next));
+    Log()->warn("kafka dead-letter copies not made topic={} partition={} count={}", s.topic,
+                s.partition, wanted.size() - next);
+  }
+  rd_kafka_assign(refetch_, nullptr);
 }
 
 void KafkaInput::HandleError(rd_kafka_message_t* m) {

@@ -66,8 +66,23 @@ struct TopicPartition {
 // taken into account).
 using OffsetMap = std::map<TopicPartition, int64_t>;
 
+// A message of an input partition: the partition's index in the input's
+// table (opaque to the owner) and the message offset.
+struct MessageRef {
+  uint32_t slot = 0;
+  int64_t offset = 0;
+};
+
+// A message whose signal the core refused after the input (late, duplicate).
+struct RefusedMessage {
+  MessageRef message;
+  events::Reject reason = events::Reject::kLate;
+};
+
 struct IngestBatch {
-  std::vector<slo::Signal> signals;                      // accepted events, in arrival order
+  std::vector<slo::Signal> signals;  // accepted events, in arrival order
+  // With a dead-letter topic: where each signal came from (one per signal).
+  std::vector<MessageRef> sources;
   OffsetMap next_offsets;                                // partitions with messages in this batch
   std::array<uint32_t, events::kNumRejects> rejected{};  // by events::Reject
   uint32_t messages = 0;                                 // accepted + rejected
@@ -125,6 +140,11 @@ class KafkaInput {
   void BatchApplied();
   // A reloaded model: later batches decode with it and carry `generation`.
   void SetModel(const slo::ModelSpec& model, uint64_t generation);
+  // Messages the core refused (late, duplicate) go to the dead-letter topic
+  // too: the consumer thread reads them again from Kafka (a second consumer,
+  // at their offsets) and produces them with their reason. Any thread; a
+  // no-op without a dead-letter topic.
+  void DeadLetterRefused(std::vector<RefusedMessage> refused);
 
   bool connected() const { return connected_.load(std::memory_order_relaxed); }
   // True once the partitions are assigned.
@@ -146,6 +166,10 @@ class KafkaInput {
   void HandleMessage(rd_kafka_message_t* m);
   void HandleError(rd_kafka_message_t* m);
   void Reject(rd_kafka_message_t* m, size_t slot, events::Reject reason, const std::string& detail);
+  void ProduceDeadLetter(const rd_kafka_message_t* m, size_t slot, events::Reject reason,
+                         const std::string& detail);
+  void DrainRefused();
+  void RefetchInto(size_t slot, const std::vector<RefusedMessage>& wanted);
   void Flush();
   void UpdateLag();
   size_t SlotOf(rd_kafka_message_t* m);
@@ -161,6 +185,11 @@ class KafkaInput {
   IngestMetrics& metrics_;
   rd_kafka_t* consumer_ = nullptr;
   rd_kafka_t* producer_ = nullptr;  // dead letters; null without a dead_letter_topic
+  rd_kafka_t* refetch_ = nullptr;   // reads refused messages again; with producer_ only
+
+  std::mutex refused_mu_;
+  std::vector<RefusedMessage> refused_;  // under refused_mu_
+  std::atomic<bool> refused_pending_{false};
 
   std::thread thread_;
   std::atomic<bool> stop_{false};

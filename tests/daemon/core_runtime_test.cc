@@ -45,8 +45,9 @@ slo::Signal State(uint32_t service, Millis ts, slo::State st, uint64_t id = 0) {
 
 class CoreRuntimeTest : public ::testing::Test {
  protected:
-  std::unique_ptr<CoreRuntime> Make(bool backlog, size_t slice = 0) {
+  std::unique_ptr<CoreRuntime> Make(bool backlog, size_t slice = 0, size_t max_held = 1'000'000) {
     CoreRuntime::Options o;
+    o.max_held_while_catching_up = max_held;
     o.refresh_slice = slice;
     o.wall_clock = [this] { return wall; };
     o.has_backlog_input = backlog;
@@ -115,12 +116,15 @@ TEST_F(CoreRuntimeTest, LateAndDuplicateSignalsAreCountedNotApplied) {
 }
 
 TEST_F(CoreRuntimeTest, BacklogIsReplayedInEventTimeThenTheWallClockTakesOver) {
-  auto rt = Make(true);
+  auto rt = Make(true, 0, 5);
   wall = kT0 + 10 * slo::kDay;  // the backlog is ten days old
   rt->Start();
   EXPECT_FALSE(rt->engine().started());
-  // Probe results while catching up would make the backlog late: refused.
-  EXPECT_EQ(rt->Push(State(0, wall, slo::State::kUp)), events::Reject::kLate);
+  // Probe results while catching up are held with the backlog (they must
+  // not make it late), and count once it is read: 10 s down before the
+  // released time.
+  EXPECT_EQ(rt->Push(State(0, wall - 20'000, slo::State::kDown)), events::Reject::kNone);
+  EXPECT_EQ(rt->sequencer().held(), 1u);
 
   IngestBatch b;
   b.signals = {State(0, kT0, slo::State::kUp), State(0, kT0 + 600'000, slo::State::kDown),
@@ -132,7 +136,11 @@ TEST_F(CoreRuntimeTest, BacklogIsReplayedInEventTimeThenTheWallClockTakesOver) {
   EXPECT_TRUE(rt->catching_up());
   // Held until caught up: partitions may be read at different speeds.
   EXPECT_FALSE(rt->engine().started());
-  EXPECT_EQ(rt->sequencer().held(), 3u);
+  EXPECT_EQ(rt->sequencer().held(), 4u);
+  // Up to a bound (here 5): past it, probe results are refused as late.
+  EXPECT_EQ(rt->Push(State(0, wall - 15'000, slo::State::kDown)), events::Reject::kNone);
+  EXPECT_EQ(rt->Push(State(0, wall - 12'000, slo::State::kUp)), events::Reject::kLate);
+  EXPECT_EQ(rt->rejected(events::Reject::kLate), 1u);
   EXPECT_EQ((rt->positions().at({"events", 3})), 42);
   EXPECT_EQ(rt->rejected(events::Reject::kBadJson), 2u);
 
@@ -143,8 +151,9 @@ TEST_F(CoreRuntimeTest, BacklogIsReplayedInEventTimeThenTheWallClockTakesOver) {
   io.poll();
   EXPECT_FALSE(rt->catching_up());
   EXPECT_EQ(rt->evaluated_at(), wall - 10'000);
-  EXPECT_EQ(rt->figures().services[0], slo::State::kUp);
-  EXPECT_DOUBLE_EQ(rt->figures().downtime_seconds[0], 36);
+  // Down from wall - 20 s to the released time, wall - 10 s.
+  EXPECT_EQ(rt->figures().services[0], slo::State::kDown);
+  EXPECT_DOUBLE_EQ(rt->figures().downtime_seconds[0], 36 + 10);
   EXPECT_EQ(rt->Push(State(0, wall, slo::State::kUp)), events::Reject::kNone);
 }
 

@@ -150,6 +150,7 @@ class Collector {
       caught_up_ = b.caught_up;
       if (!frozen_) {
         signals_.insert(signals_.end(), b.signals.begin(), b.signals.end());
+        sources_.insert(sources_.end(), b.sources.begin(), b.sources.end());
         for (const auto& [tp, off] : b.next_offsets) offsets_[tp] = off;
         for (size_t i = 0; i < b.rejected.size(); ++i) rejected_[i] += b.rejected[i];
         messages_ += b.messages;
@@ -182,6 +183,10 @@ class Collector {
     std::lock_guard lock(mu_);
     return signals_;
   }
+  std::vector<MessageRef> sources() {
+    std::lock_guard lock(mu_);
+    return sources_;
+  }
   OffsetMap offsets() {
     std::lock_guard lock(mu_);
     return offsets_;
@@ -203,6 +208,7 @@ class Collector {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Signal> signals_;
+  std::vector<MessageRef> sources_;
   OffsetMap offsets_;
   std::array<uint64_t, events::kNumRejects> rejected_{};
   uint64_t messages_ = 0;
@@ -220,6 +226,51 @@ bool Eventually(const std::function<bool()>& cond, std::chrono::milliseconds tim
     std::this_thread::sleep_for(20ms);
   }
   return cond();
+}
+
+// The records of a dead-letter topic, read back with kcat: payload and headers.
+struct DeadLetter {
+  std::string payload;
+  std::map<std::string, std::string> headers;
+};
+
+std::vector<DeadLetter> ReadDeadLetters(const std::string& boot, const std::string& topic) {
+  auto [rc, out] =
+      Shell("kcat -C -b " + boot + " -t " + topic + " -e -o beginning -q -J 2>/dev/null");
+  EXPECT_EQ(rc, 0);
+  std::vector<DeadLetter> records;
+  simdjson::dom::parser parser;
+  for (size_t pos = 0; pos < out.size();) {
+    size_t nl = out.find('\n', pos);
+    std::string line = out.substr(pos, nl - pos);
+    pos = nl == std::string::npos ? out.size() : nl + 1;
+    if (line.empty()) continue;
+    simdjson::dom::element rec;
+    std::string_view payload;
+    simdjson::dom::array headers;
+    if (parser.parse(line).get(rec) != simdjson::SUCCESS ||
+        rec["payload"].get(payload) != simdjson::SUCCESS ||
+        rec["headers"].get(headers) != simdjson::SUCCESS) {
+      ADD_FAILURE() << "unexpected kcat record " << line;
+      continue;
+    }
+    DeadLetter d;
+    d.payload = std::string(payload);
+    std::string key;
+    bool is_key = true;
+    for (simdjson::dom::element e : headers) {
+      std::string_view v;
+      if (e.get(v) != simdjson::SUCCESS) ADD_FAILURE() << line;
+      if (is_key) {
+        key = std::string(v);
+      } else {
+        d.headers[key] = std::string(v);
+      }
+      is_key = !is_key;
+    }
+    records.push_back(std::move(d));
+  }
+  return records;
 }
 
 class KafkaInputTest : public ::testing::Test {
@@ -411,42 +462,15 @@ TEST_F(KafkaInputTest, EveryRejectReasonEndsInTheDeadLetterTopicWithHeaders) {
   EXPECT_EQ(metrics_.dead_letter_delivered().Value(), static_cast<double>(bad.size() + 1));
 
   // Read the dead-letter topic back with kcat: payload, reason and source.
-  auto [rc, out] = Shell("kcat -C -b " + broker_->bootstrap() +
-                         " -t events-dlq -e -o beginning -q -J 2>/dev/null");
-  ASSERT_EQ(rc, 0);
   std::map<std::string, std::string> payload_by_reason;
   std::map<std::string, std::string> offset_by_reason;
-  simdjson::dom::parser parser;
   size_t records = 0;
-  for (size_t pos = 0; pos < out.size();) {
-    size_t nl = out.find('\n', pos);
-    std::string line = out.substr(pos, nl - pos);
-    pos = nl == std::string::npos ? out.size() : nl + 1;
-    if (line.empty()) continue;
-    simdjson::dom::element rec;
-    ASSERT_EQ(parser.parse(line).get(rec), simdjson::SUCCESS) << line;
+  for (const DeadLetter& d : ReadDeadLetters(broker_->bootstrap(), "events-dlq")) {
     ++records;
-    std::string_view payload;
-    ASSERT_EQ(rec["payload"].get(payload), simdjson::SUCCESS);
-    simdjson::dom::array headers;
-    ASSERT_EQ(rec["headers"].get(headers), simdjson::SUCCESS) << line;
-    std::map<std::string, std::string> h;
-    std::string key;
-    bool is_key = true;
-    for (simdjson::dom::element e : headers) {
-      std::string_view v;
-      ASSERT_EQ(e.get(v), simdjson::SUCCESS);
-      if (is_key) {
-        key = std::string(v);
-      } else {
-        h[key] = std::string(v);
-      }
-      is_key = !is_key;
-    }
-    EXPECT_EQ(h["ninesd.source.topic"], "bad");
-    EXPECT_EQ(h["ninesd.source.partition"], "0");
-    payload_by_reason[h["ninesd.reason"]] = std::string(payload);
-    offset_by_reason[h["ninesd.reason"]] = h["ninesd.source.offset"];
+    EXPECT_EQ(d.headers.at("ninesd.source.topic"), "bad");
+    EXPECT_EQ(d.headers.at("ninesd.source.partition"), "0");
+    payload_by_reason[d.headers.at("ninesd.reason")] = d.payload;
+    offset_by_reason[d.headers.at("ninesd.reason")] = d.headers.at("ninesd.source.offset");
   }
   EXPECT_EQ(records, bad.size() + 1);
   for (size_t i = 0; i < bad.size(); ++i) {
@@ -455,6 +479,62 @@ TEST_F(KafkaInputTest, EveryRejectReasonEndsInTheDeadLetterTopicWithHeaders) {
     EXPECT_EQ(offset_by_reason[reason], std::to_string(i + 1)) << reason;
   }
   EXPECT_EQ(offset_by_reason["too_many_locations"], std::to_string(total - 1));
+}
+
+// Late and duplicate are decided by the core after the input: the owner hands
+// the refused messages back, and the input reads them again from Kafka into
+// the dead-letter topic (near ones by reading through, a far one by seeking).
+TEST_F(KafkaInputTest, RefusedMessagesAreReadAgainIntoTheDeadLetterTopic) {
+  ASSERT_TRUE(broker_->CreateTopic("beats", 1).ok());
+  constexpr int kN = 3000;
+  std::vector<std::string> lines;
+  {
+    std::ofstream out(Path("beats.jsonl"));
+    for (int i = 0; i < kN; ++i) {
+      lines.push_back("{\"type\":\"heartbeat\",\"service\":\"s1\",\"ts\":" +
+                      std::to_string(1795766400 + i) + ",\"id\":\"b" + std::to_string(i) + "\"}");
+      out << lines.back() << "\n";
+    }
+  }
+  KcatProduce(broker_->bootstrap(), "beats", Path("beats.jsonl"));
+  Collector c;
+  KafkaInputOptions o = Options("beats");
+  o.dead_letter_topic = "events-dlq";
+  auto in = Make(o, c);
+  ASSERT_TRUE(in);
+  in->Start();
+  ASSERT_TRUE(c.WaitForSignals(kN));
+  std::vector<MessageRef> sources = c.sources();
+  ASSERT_EQ(sources.size(), static_cast<size_t>(kN));
+  for (int i = 0; i < kN; ++i) ASSERT_EQ(sources[static_cast<size_t>(i)].offset, i);
+
+  const std::vector<std::pair<int, events::Reject>> refused = {{5, events::Reject::kLate},
+                                                               {6, events::Reject::kDuplicate},
+                                                               {2500, events::Reject::kLate},
+                                                               {2999, events::Reject::kDuplicate}};
+  std::vector<RefusedMessage> handed;
+  for (auto [i, r] : refused) handed.push_back({sources[static_cast<size_t>(i)], r});
+  in->DeadLetterRefused(handed);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return metrics_.dead_letter_delivered().Value() >= static_cast<double>(refused.size());
+      },
+      30s));
+  in->Stop();
+  EXPECT_EQ(metrics_.dead_letter_failed().Value(), 0);
+
+  std::vector<DeadLetter> got = ReadDeadLetters(broker_->bootstrap(), "events-dlq");
+  ASSERT_EQ(got.size(), refused.size());
+  std::map<std::string, DeadLetter> by_offset;
+  for (const DeadLetter& d : got) by_offset[d.headers.at("ninesd.source.offset")] = d;
+  for (auto [i, r] : refused) {
+    const DeadLetter& d = by_offset[std::to_string(i)];
+    EXPECT_EQ(d.payload, lines[static_cast<size_t>(i)]) << i;
+    EXPECT_EQ(d.headers.at("ninesd.reason"), events::RejectLabel(r)) << i;
+    EXPECT_EQ(d.headers.at("ninesd.source.topic"), "beats");
+    EXPECT_EQ(d.headers.at("ninesd.source.partition"), "0");
+    EXPECT_FALSE(d.headers.at("ninesd.detail").empty());
+  }
 }
 
 TEST_F(KafkaInputTest, BrokerOutageAndRequestErrorsRecoverWithExactCounts) {

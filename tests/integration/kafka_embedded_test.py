@@ -1,13 +1,14 @@
 """`ninesd run` with Kafka: the embedded broker (kafka.bootstrap: embedded)
 writes its address to <state dir>/kafka.bootstrap, kcat produces to it, the
-daemon counts the events into its SLOs, sends a bad one to the dead-letter
-topic with its reason, and /metrics (checked by promtool) shows the Kafka
+daemon counts the events into its SLOs, sends a bad one, a late one and a
+duplicate to the dead-letter topic with their reasons, and /metrics (checked by promtool) shows the Kafka
 families. Needs kcat and promtool (Debian packages kcat, prometheus)."""
 
 import json
 import os
 import shutil
 import subprocess
+import time
 
 import harness
 from harness import http_request, parse_metrics
@@ -93,6 +94,27 @@ class KafkaTest(harness.TempDirTestCase):
         self.assertEqual(h["ninesd.reason"], "bad_json")
         self.assertEqual(h["ninesd.source.topic"], "events")
         self.assertEqual(records[0]["payload"], lines[-1])
+
+        # Late and duplicate events are refused by the core, after the input:
+        # they reach the dead-letter topic too, read again from Kafka.
+        now = time.time()
+        stamp = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        late = '{"type":"outcome","service":"api","good":true,"ts":"%s"}' % stamp(now - 3600)
+        dup = '{"type":"outcome","service":"api","good":true,"ts":"%s","id":"d1"}' % stamp(now)
+        kcat("-P", "-b", boot, "-t", "events", "-p", "0", stdin="\n".join([late, dup, dup]) + "\n")
+        harness.wait_until(
+            lambda: parse_metrics(http_request(port, "GET", "/metrics")[2]).get(
+                'ninesd_kafka_dead_letter_total{result="delivered"}') == 3, 20,
+            "late and duplicate in the dead-letter topic")
+        out = kcat("-C", "-b", boot, "-t", "events-dlq", "-e", "-o", "beginning", "-q", "-J")
+        records = [json.loads(line) for line in out.splitlines() if line.strip()]
+        by_reason = {}
+        for r in records:
+            h = dict(zip(r["headers"][0::2], r["headers"][1::2]))
+            by_reason[h["ninesd.reason"]] = (r["payload"], h["ninesd.source.partition"])
+        self.assertEqual(by_reason["late"], (late, "0"), out)
+        self.assertEqual(by_reason["duplicate"], (dup, "0"), out)
+        self.assertEqual(len(records), 3, out)
 
         # Every family, Kafka's included, passes promtool.
         promtool = shutil.which("promtool")
