@@ -131,7 +131,7 @@ class LineSource {
   }
   static void Append(Unit& u, const char* p, size_t n) {
     Reserve(u, n);
-    std::memcpy(u.bytes.data() + u.size, p, n);
+    if (n > 0) std::memcpy(u.bytes.data() + u.size, p, n);  // p may be null when n is 0
     u.size += n;
   }
   void Read(Unit& u, size_t n) {
