@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -375,6 +376,16 @@ TEST_F(ReplayTest, ManyThreadsAndTinyUnitsGiveTheOutputOfOne) {
     EXPECT_EQ(r.out, one.out);
     EXPECT_EQ(r.err, one.err);
   }
+}
+
+// `--events -` reads standard input, through the same units and threads.
+TEST_F(ReplayTest, EventsFromStandardInputGiveTheFilesOutput) {
+  ASSERT_NE(std::freopen(kGoldenEvents.c_str(), "rb", stdin), nullptr);
+  Result r = Replay(kGoldenConfig, "-", kGoldenAt, "json", 3, 256);
+  ASSERT_NE(std::freopen("/dev/null", "rb", stdin), nullptr);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  ExpectSameText(r.out, ReadFile(kData + "golden.json"));
 }
 
 // ---------------------------------------------------------------------------
