@@ -633,6 +633,7 @@ void KafkaInput::DrainRefused() {
     refused_pending_.store(false, std::memory_order_relaxed);
   }
   if (todo.empty() || refetch_ == nullptr) return;
+  const auto started = Clock::now();
   std::sort(todo.begin(), todo.end(), [](const RefusedMessage& a, const RefusedMessage& b) {
     return a.message.slot != b.message.slot ? a.message.slot < b.message.slot
                                             : a.message.offset < b.message.offset;
@@ -653,6 +654,8 @@ void KafkaInput::DrainRefused() {
     Log()->warn("kafka dead-letter delivery still pending after {} ms count={}", kDeadLetterFlushMs,
                 rd_kafka_outq_len(producer_));
   }
+  Log()->info("kafka dead-letter copies of refused events count={} seconds={:.3f}", todo.size(),
+              std::chrono::duration<double>(Clock::now() - started).count());
 }
 
 // Reads the partition again from the first wanted offset and copies the
@@ -674,13 +677,19 @@ void KafkaInput::RefetchInto(size_t slot, const std::vector<RefusedMessage>& wan
     rd_kafka_message_t* m = rd_kafka_consumer_poll(refetch_, 100);
     if (m == nullptr) continue;
     if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      bool eof = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-      if (!eof) {
+      const rd_kafka_resp_err_t err = m->err;
+      if (err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         Log()->warn("kafka dead-letter reader topic={} partition={} error=\"{}\"", s.topic,
                     s.partition, rd_kafka_message_errstr(m));
       }
       rd_kafka_message_destroy(m);
-      if (eof) break;
+      if (err == RD_KAFKA_RESP_ERR__PARTITION_EOF) break;
+      if (err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
+          err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
+        // This one is gone (retention): count it, try the next.
+        metrics_.dead_letter_failed().Increment();
+        if (++next < wanted.size()) assign_at(wanted[next].message.offset);
+      }
       continue;
     }
     int64_t at = m->offset;

@@ -520,8 +520,14 @@ TEST_F(KafkaInputTest, RefusedMessagesAreReadAgainIntoTheDeadLetterTopic) {
         return metrics_.dead_letter_delivered().Value() >= static_cast<double>(refused.size());
       },
       30s));
-  in->Stop();
   EXPECT_EQ(metrics_.dead_letter_failed().Value(), 0);
+  // An offset the partition does not hold is counted as failed at once, not
+  // after the reader's 10 s.
+  MessageRef gone = sources[0];
+  gone.offset = 1'000'000;
+  in->DeadLetterRefused({{gone, events::Reject::kLate}});
+  EXPECT_TRUE(Eventually([&] { return metrics_.dead_letter_failed().Value() == 1; }, 8s));
+  in->Stop();
 
   std::vector<DeadLetter> got = ReadDeadLetters(broker_->bootstrap(), "events-dlq");
   ASSERT_EQ(got.size(), refused.size());

@@ -100,12 +100,21 @@ class KafkaTest(harness.TempDirTestCase):
         now = time.time()
         stamp = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
         late = '{"type":"outcome","service":"api","good":true,"ts":"%s"}' % stamp(now - 3600)
-        dup = '{"type":"outcome","service":"api","good":true,"ts":"%s","id":"d1"}' % stamp(now)
+        # Ahead of the clock: with 1 s of allowed lateness a copy stamped "now"
+        # (to the second) could itself be late by the time it is read.
+        dup = '{"type":"outcome","service":"api","good":true,"ts":"%s","id":"d1"}' % stamp(now + 30)
         kcat("-P", "-b", boot, "-t", "events", "-p", "0", stdin="\n".join([late, dup, dup]) + "\n")
-        harness.wait_until(
-            lambda: parse_metrics(http_request(port, "GET", "/metrics")[2]).get(
-                'ninesd_kafka_dead_letter_total{result="delivered"}') == 3, 20,
-            "late and duplicate in the dead-letter topic")
+        try:
+            harness.wait_until(
+                lambda: parse_metrics(http_request(port, "GET", "/metrics")[2]).get(
+                    'ninesd_kafka_dead_letter_total{result="delivered"}') == 3, 30,
+                "late and duplicate in the dead-letter topic")
+        except AssertionError as e:
+            metrics = http_request(port, "GET", "/metrics")[2]
+            dead = [l for l in metrics.splitlines()
+                    if "dead_letter" in l or "rejected_total" in l or "consumed" in l]
+            raise AssertionError("%s\n%s\n--- daemon log:\n%s" % (
+                e, "\n".join(dead), daemon.stderr()[-4000:])) from None
         out = kcat("-C", "-b", boot, "-t", "events-dlq", "-e", "-o", "beginning", "-q", "-J")
         records = [json.loads(line) for line in out.splitlines() if line.strip()]
         by_reason = {}
