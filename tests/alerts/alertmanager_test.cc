@@ -195,10 +195,16 @@ TEST_F(AlertmanagerTest, RestartNeitherPagesAgainNorForgets) {
       return !starts_at.empty();
     }));
     ASSERT_TRUE(RunUntil(io_, [&] {
-      return webhook.count() == 1 && CountWith(notified, "\"status\":\"firing\"") == 1;
+      return webhook.count() == 1 && CountWith(notified, "\"status\":\"firing\"") >= 1;
     }));
     saved = (*d)->SaveState();
+    // Alertmanager logs a notification only after sending it; on a loaded
+    // machine it can send the same one twice. Past a group_interval (1s) its
+    // log surely has it: what the restart must not add is counted from here.
+    RunUntil(
+        io_, [] { return false; }, std::chrono::milliseconds(1500));
   }  // the "daemon" stops
+  const size_t firing_before = CountWith(notified, "\"status\":\"firing\"");
 
   prometheus::Registry registry;
   auto d = Dispatcher::Create(io_, registry, options);
@@ -218,7 +224,7 @@ TEST_F(AlertmanagerTest, RestartNeitherPagesAgainNorForgets) {
   // fixed wait is the only way to see that it does not.
   RunUntil(
       io_, [] { return false; }, std::chrono::milliseconds(2500));
-  EXPECT_EQ(CountWith(notified, "\"status\":\"firing\""), 1u);
+  EXPECT_EQ(CountWith(notified, "\"status\":\"firing\""), firing_before);
   EXPECT_EQ(webhook.count(), 1u);
 
   // Not forgotten: the restarted dispatcher resolves it everywhere.
