@@ -119,6 +119,12 @@ bool ValidUnusedValue(simdjson::ondemand::value v, size_t depth) {
   return false;
 }
 
+// Sets the caller's detail (when it asked for one) and returns the reason.
+Reject Fail(std::string* detail, Reject r, std::string_view why) {
+  if (detail) detail->assign(why);
+  return r;
+}
+
 }  // namespace
 
 const char* RejectLabel(Reject r) {
@@ -151,6 +157,17 @@ const char* RejectLabel(Reject r) {
       return "duplicate";
   }
   return "unknown";
+}
+
+const char* SequencerDetail(Reject r) {
+  switch (r) {
+    case Reject::kLate:
+      return "older than allowed_lateness";
+    case Reject::kDuplicate:
+      return "id seen before";
+    default:
+      return "";
+  }
 }
 
 uint64_t HashId(std::string_view id) {
@@ -199,6 +216,15 @@ int64_t Decoder::ServiceIndex::Find(std::string_view name) const {
                     : names_[slot.index_plus_one - 1] == name;
     if (same) return static_cast<int64_t>(slot.index_plus_one) - 1;
   }
+}
+
+int32_t NumberLocation(std::vector<std::string>& names, std::string_view name, size_t limit) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return static_cast<int32_t>(i);
+  }
+  if (names.size() >= limit) return -1;
+  names.emplace_back(name);
+  return static_cast<int32_t>(names.size() - 1);
 }
 
 Decoder::Decoder(const slo::ModelSpec& spec, size_t max_bytes) : max_bytes_(max_bytes) {
@@ -407,10 +433,7 @@ struct Decoder::Fields {
 // needs to be new; its value is the caller's to check.
 template <class V>
 Reject Decoder::ReadField(std::string_view key, Kind kind, V& v, Fields& x, std::string* detail) {
-  auto fail = [&](Reject r, std::string_view why) {
-    if (detail) detail->assign(why);
-    return r;
-  };
+  auto fail = [detail](Reject r, std::string_view why) { return Fail(detail, r, why); };
   Field f = FieldOf(key);
   if (f == 0) {
     // Unknown keys are ignored, but never twice (parsers disagree on which wins).
@@ -516,10 +539,7 @@ Reject Decoder::ReadField(std::string_view key, Kind kind, V& v, Fields& x, std:
 // a count is bad_value, as an unknown field bad_json).
 Reject Decoder::ReadFieldsOnDemand(std::string_view json, size_t capacity, Fields& x,
                                    std::string* detail) {
-  auto fail = [&](Reject r, std::string_view why) {
-    if (detail) detail->assign(why);
-    return r;
-  };
+  auto fail = [detail](Reject r, std::string_view why) { return Fail(detail, r, why); };
   simdjson::ondemand::document doc;
   if (parser_.iterate(json.data(), json.size(), capacity).get(doc) != simdjson::SUCCESS) {
     return fail(Reject::kBadJson, "malformed JSON");
@@ -561,10 +581,7 @@ Reject Decoder::ReadFieldsOnDemand(std::string_view json, size_t capacity, Field
 
 Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Millis> default_ts,
                        slo::Signal& out, std::string* detail) {
-  auto fail = [&](Reject r, std::string_view why) {
-    if (detail) detail->assign(why);
-    return r;
-  };
+  auto fail = [detail](Reject r, std::string_view why) { return Fail(detail, r, why); };
   if (json.size() > max_bytes_) {
     return fail(Reject::kTooLarge, std::to_string(json.size()) + " bytes");
   }
@@ -592,88 +609,78 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
     Reject r = ReadFieldsOnDemand(json, capacity, x, detail);
     if (r != Reject::kNone) return r;
   }
-  const unsigned seen = x.seen;
-  const std::string_view type = x.type, service = x.service, state = x.state, location = x.location,
-                         id = x.id;
-  std::optional<Millis> ts = x.ts;
-  const bool good_bool = x.good_bool, success = x.success, good_is_bool = x.good_is_bool;
-  const uint64_t good_count = x.good_count, total = x.total;
-  const double latency = x.latency;
-
-  if (!(seen & kType)) return fail(Reject::kMissingField, "type");
-  if (!(seen & kService)) return fail(Reject::kMissingField, "service");
-  int64_t svc = services_.Find(service);
+  if (!(x.seen & kType)) return fail(Reject::kMissingField, "type");
+  if (!(x.seen & kService)) return fail(Reject::kMissingField, "service");
+  int64_t svc = services_.Find(x.service);
   slo::Signal s;
-  if (type == "state") {
+  if (x.type == "state") {
     s.kind = slo::SignalKind::kState;
-    if (!(seen & kState)) return fail(Reject::kMissingField, "state");
-    if (state == "up") {
+    if (!(x.seen & kState)) return fail(Reject::kMissingField, "state");
+    if (x.state == "up") {
       s.state = slo::State::kUp;
-    } else if (state == "down") {
+    } else if (x.state == "down") {
       s.state = slo::State::kDown;
-    } else if (state == "degraded") {
+    } else if (x.state == "degraded") {
       s.state = slo::State::kDegraded;
     } else {
       return fail(Reject::kBadValue, "state must be up, down or degraded");
     }
-  } else if (type == "heartbeat") {
+  } else if (x.type == "heartbeat") {
     s.kind = slo::SignalKind::kHeartbeat;
-  } else if (type == "outcome") {
+  } else if (x.type == "outcome") {
     s.kind = slo::SignalKind::kOutcome;
-    if (!(seen & kGood)) return fail(Reject::kMissingField, "good");
-    if (!good_is_bool) return fail(Reject::kWrongType, "good must be true or false");
-    s.good = good_bool;
-  } else if (type == "counts") {
+    if (!(x.seen & kGood)) return fail(Reject::kMissingField, "good");
+    if (!x.good_is_bool) return fail(Reject::kWrongType, "good must be true or false");
+    s.good = x.good_bool;
+  } else if (x.type == "counts") {
     s.kind = slo::SignalKind::kCounts;
-    if (!(seen & kGood)) return fail(Reject::kMissingField, "good");
-    if (!(seen & kTotal)) return fail(Reject::kMissingField, "total");
-    if (good_is_bool) return fail(Reject::kWrongType, "good must be a count");
-    if (good_count > total) return fail(Reject::kBadValue, "good > total");
-    if (total > (uint64_t{1} << 40)) return fail(Reject::kBadValue, "total too large");
-    s.good_count = good_count;
-    s.total_count = total;
-  } else if (type == "probe") {
+    if (!(x.seen & kGood)) return fail(Reject::kMissingField, "good");
+    if (!(x.seen & kTotal)) return fail(Reject::kMissingField, "total");
+    if (x.good_is_bool) return fail(Reject::kWrongType, "good must be a count");
+    if (x.good_count > x.total) return fail(Reject::kBadValue, "good > total");
+    if (x.total > (uint64_t{1} << 40)) return fail(Reject::kBadValue, "total too large");
+    s.good_count = x.good_count;
+    s.total_count = x.total;
+  } else if (x.type == "probe") {
     s.kind = slo::SignalKind::kProbe;
-    if (!(seen & kSuccess)) return fail(Reject::kMissingField, "success");
-    s.good = success;
+    if (!(x.seen & kSuccess)) return fail(Reject::kMissingField, "success");
+    s.good = x.success;
   } else {
-    return fail(Reject::kUnknownType, std::string("type \"") + std::string(type) + "\"");
+    return fail(Reject::kUnknownType, std::string("type \"") + std::string(x.type) + "\"");
   }
   if (svc < 0) {
-    return fail(Reject::kUnknownService, std::string("service \"") + std::string(service) + "\"");
+    return fail(Reject::kUnknownService, std::string("service \"") + std::string(x.service) + "\"");
   }
   s.service = static_cast<uint32_t>(svc);
-  if (seen & kLatency) {
+  if (x.seen & kLatency) {
     s.has_latency = true;
-    s.latency_ms = latency;
+    s.latency_ms = x.latency;
   }
-  if (!ts) ts = default_ts;
-  if (!ts) return fail(Reject::kMissingField, "ts");
-  if (*ts < kMinTs || *ts >= kMaxTs) return fail(Reject::kBadTimestamp, "ts outside 2000..2100");
-  s.ts = *ts;
-  if (seen & kId) {
-    if (id.empty()) return fail(Reject::kBadValue, "id is empty");
-    s.id_hash = HashId(id);
+  if (!x.ts) x.ts = default_ts;
+  if (!x.ts) return fail(Reject::kMissingField, "ts");
+  if (*x.ts < kMinTs || *x.ts >= kMaxTs)
+    return fail(Reject::kBadTimestamp, "ts outside 2000..2100");
+  s.ts = *x.ts;
+  if (x.seen & kId) {
+    if (x.id.empty()) return fail(Reject::kBadValue, "id is empty");
+    s.id_hash = HashId(x.id);
   }
   if (s.kind == slo::SignalKind::kProbe) {
     s.probe = event_probe_index_[s.service];
     std::vector<std::string>& locs = locations_[s.service];
-    size_t i = 0;
-    while (i < locs.size() && locs[i] != location) ++i;
-    if (i == locs.size()) {
-      if (locs.size() >= location_limit_) {
-        if (!local_numbers_) {
-          return fail(Reject::kTooManyLocations, "location \"" + std::string(location) + "\"");
-        }
-        unnumbered_.assign(location);
-        s.location = kUnnumbered;
-        out = s;
-        return Reject::kNone;
+    const size_t known = locs.size();
+    const int32_t n = NumberLocation(locs, x.location, location_limit_);
+    if (n < 0) {
+      if (!local_numbers_) {
+        return fail(Reject::kTooManyLocations, "location \"" + std::string(x.location) + "\"");
       }
-      locs.emplace_back(location);
-      ++locations_version_;
+      unnumbered_.assign(x.location);
+      s.location = kUnnumbered;
+      out = s;
+      return Reject::kNone;
     }
-    s.location = static_cast<uint16_t>(i);
+    if (locs.size() != known) ++locations_version_;
+    s.location = static_cast<uint16_t>(n);
   }
   out = s;
   return Reject::kNone;

@@ -42,6 +42,9 @@ inline constexpr int kNumRejects = 13;
 
 // Stable label for metrics and logs: "bad_json", "late", ...
 const char* RejectLabel(Reject r);
+// The detail of the reasons the Sequencer decides after decoding (late,
+// duplicate), the same in replay's report and a dead letter; "" for others.
+const char* SequencerDetail(Reject r);
 
 // FNV-1a 64-bit of an event id; never 0 (0 means "no id").
 uint64_t HashId(std::string_view id);
@@ -53,6 +56,11 @@ using LocationTable = std::map<std::string, std::vector<std::string>>;
 // A compact, escape-free encoding for the state store (netstrings).
 std::string EncodeLocations(const LocationTable& table);
 std::optional<LocationTable> DecodeLocations(std::string_view text);
+
+// Probe location numbering, one rule for every numbering (a Decoder's, and
+// replay's renumbering in line order): the name's index in `names`,
+// appended when new; -1 when `names` already holds `limit` others.
+int32_t NumberLocation(std::vector<std::string>& names, std::string_view name, size_t limit);
 
 class Decoder {
  public:

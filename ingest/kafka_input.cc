@@ -97,6 +97,29 @@ void LogCallback(const rd_kafka_t*, int level, const char* fac, const char* buf)
   }
 }
 
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+// A configuration for one of the input's librdkafka handles: its log and
+// callbacks reach `self`; `defaults` may be overridden by the pass-through
+// `props` (security settings reach every handle), `owned` may not (the
+// config loader refuses those keys already).
+Result<ConfPtr> MakeConf(void* self, const Settings& defaults,
+                         const std::map<std::string, std::string>& props, const Settings& owned) {
+  ConfPtr conf(rd_kafka_conf_new());
+  rd_kafka_conf_set_opaque(conf.get(), self);
+  rd_kafka_conf_set_log_cb(conf.get(), LogCallback);
+  for (const auto& [k, v] : defaults) {
+    if (Status s = Set(conf.get(), k, v, "kafka: "); !s) return s.error();
+  }
+  for (const auto& [k, v] : props) {
+    if (Status s = Set(conf.get(), k, v, "kafka.properties: "); !s) return s.error();
+  }
+  for (const auto& [k, v] : owned) {
+    if (Status s = Set(conf.get(), k, v, "kafka: "); !s) return s.error();
+  }
+  return conf;
+}
+
 std::string Excerpt(std::string_view s) {
   std::string out(s.substr(0, kMaxDetailHeader));
   for (char& c : out) {
@@ -154,11 +177,31 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
   std::unique_ptr<KafkaInput> in(new KafkaInput(std::move(options), std::move(sink), metrics));
   const KafkaInputOptions& o = in->options_;
 
-  // Consumer. ninesd's own settings come last so nothing overrides them
-  // (the config loader refuses those keys already).
-  ConfPtr conf(rd_kafka_conf_new());
-  rd_kafka_conf_set_opaque(conf.get(), in.get());
-  rd_kafka_conf_set_log_cb(conf.get(), LogCallback);
+  // Consumer.
+  auto made =
+      MakeConf(in.get(),
+               {
+                   {"isolation.level", "read_committed"},
+                   {"log.connection.close", "false"},
+                   // Back within a second of a broker's return (librdkafka: up to 10 s).
+                   {"reconnect.backoff.max.ms", "1000"},
+               },
+               *props,
+               {
+                   {"bootstrap.servers", o.bootstrap},
+                   {"group.id", o.group_id},
+                   {"client.id", o.client_id},
+                   {"enable.auto.commit", "false"},
+                   {"enable.auto.offset.store", "false"},
+                   // Out of range is ours to handle: a data gap is counted,
+                   // never skipped silently.
+                   {"auto.offset.reset", "error"},
+                   // End-of-partition events tell the owner when the backlog is read.
+                   {"enable.partition.eof", "true"},
+                   {"statistics.interval.ms", std::to_string(o.statistics_interval.count())},
+               });
+  if (!made) return made.error();
+  ConfPtr conf = std::move(*made);
   rd_kafka_conf_set_stats_cb(conf.get(), [](rd_kafka_t*, char* json, size_t len, void* self) {
     static_cast<KafkaInput*>(self)->OnStats(json, len);
     return 0;  // librdkafka frees json
@@ -175,33 +218,6 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
         }
         static_cast<KafkaInput*>(self)->OnCommit(failed ? (err ? err : 1) : 0);
       });
-  std::vector<std::pair<std::string, std::string>> defaults = {
-      {"isolation.level", "read_committed"},
-      {"log.connection.close", "false"},
-      // Back within a second of a broker's return (librdkafka: up to 10 s).
-      {"reconnect.backoff.max.ms", "1000"},
-  };
-  for (const auto& [k, v] : defaults) {
-    if (Status s = Set(conf.get(), k, v, "kafka: "); !s) return s.error();
-  }
-  for (const auto& [k, v] : *props) {
-    if (Status s = Set(conf.get(), k, v, "kafka.properties: "); !s) return s.error();
-  }
-  std::vector<std::pair<std::string, std::string>> owned = {
-      {"bootstrap.servers", o.bootstrap},
-      {"group.id", o.group_id},
-      {"client.id", o.client_id},
-      {"enable.auto.commit", "false"},
-      {"enable.auto.offset.store", "false"},
-      // Out of range is ours to handle: a data gap is counted, never skipped silently.
-      {"auto.offset.reset", "error"},
-      // End-of-partition events tell the owner when the backlog is read.
-      {"enable.partition.eof", "true"},
-      {"statistics.interval.ms", std::to_string(o.statistics_interval.count())},
-  };
-  for (const auto& [k, v] : owned) {
-    if (Status s = Set(conf.get(), k, v, "kafka: "); !s) return s.error();
-  }
   char err[512];
   in->consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), err, sizeof err);
   if (in->consumer_ == nullptr) return Error{std::string("kafka: cannot create consumer: ") + err};
@@ -210,28 +226,19 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
   rd_kafka_poll_set_consumer(in->consumer_);
 
   if (!o.dead_letter_topic.empty()) {
-    ConfPtr pconf(rd_kafka_conf_new());
-    rd_kafka_conf_set_opaque(pconf.get(), in.get());
-    rd_kafka_conf_set_log_cb(pconf.get(), LogCallback);
+    // Consumer-only pass-through keys are accepted by librdkafka on a
+    // producer with a warning; the security ones are what matters here.
+    auto pmade = MakeConf(in.get(), {{"log.connection.close", "false"}}, *props,
+                          {{"bootstrap.servers", o.bootstrap},
+                           {"client.id", o.client_id + "-dead-letter"},
+                           {"reconnect.backoff.max.ms", "1000"},
+                           {"linger.ms", "5"}});
+    if (!pmade) return pmade.error();
+    ConfPtr pconf = std::move(*pmade);
     rd_kafka_conf_set_dr_msg_cb(pconf.get(),
                                 [](rd_kafka_t*, const rd_kafka_message_t* m, void* self) {
                                   static_cast<KafkaInput*>(self)->OnDeadLetterDelivered(m->err);
                                 });
-    if (Status s = Set(pconf.get(), "log.connection.close", "false", "kafka: "); !s) {
-      return s.error();
-    }
-    for (const auto& [k, v] : *props) {
-      // Consumer-only keys are accepted by librdkafka on a producer with a
-      // warning; the security ones are what matters here.
-      if (Status s = Set(pconf.get(), k, v, "kafka.properties: "); !s) return s.error();
-    }
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-             {"bootstrap.servers", o.bootstrap},
-             {"client.id", o.client_id + "-dead-letter"},
-             {"reconnect.backoff.max.ms", "1000"},
-             {"linger.ms", "5"}}) {
-      if (Status s = Set(pconf.get(), k, v, "kafka: "); !s) return s.error();
-    }
     in->producer_ = rd_kafka_new(RD_KAFKA_PRODUCER, pconf.get(), err, sizeof err);
     if (in->producer_ == nullptr) {
       return Error{std::string("kafka: cannot create dead-letter producer: ") + err};
@@ -240,24 +247,18 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
 
     // A consumer of its own for refused messages: assigned one partition at
     // a time at their offsets, never committing.
-    ConfPtr rconf(rd_kafka_conf_new());
-    rd_kafka_conf_set_opaque(rconf.get(), in.get());
-    rd_kafka_conf_set_log_cb(rconf.get(), LogCallback);
-    for (const auto& [k, v] : *props) {
-      if (Status s = Set(rconf.get(), k, v, "kafka.properties: "); !s) return s.error();
-    }
-    for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
-             {"bootstrap.servers", o.bootstrap},
-             {"group.id", o.group_id + "-dead-letter"},
-             {"client.id", o.client_id + "-dead-letter"},
-             {"log.connection.close", "false"},
-             {"reconnect.backoff.max.ms", "1000"},
-             {"enable.auto.commit", "false"},
-             {"enable.auto.offset.store", "false"},
-             {"auto.offset.reset", "error"},
-             {"enable.partition.eof", "true"}}) {
-      if (Status s = Set(rconf.get(), k, v, "kafka: "); !s) return s.error();
-    }
+    auto rmade = MakeConf(in.get(), {}, *props,
+                          {{"bootstrap.servers", o.bootstrap},
+                           {"group.id", o.group_id + "-dead-letter"},
+                           {"client.id", o.client_id + "-dead-letter"},
+                           {"log.connection.close", "false"},
+                           {"reconnect.backoff.max.ms", "1000"},
+                           {"enable.auto.commit", "false"},
+                           {"enable.auto.offset.store", "false"},
+                           {"auto.offset.reset", "error"},
+                           {"enable.partition.eof", "true"}});
+    if (!rmade) return rmade.error();
+    ConfPtr rconf = std::move(*rmade);
     in->refetch_ = rd_kafka_new(RD_KAFKA_CONSUMER, rconf.get(), err, sizeof err);
     if (in->refetch_ == nullptr) {
       return Error{std::string("kafka: cannot create dead-letter reader: ") + err};
@@ -641,12 +642,10 @@ void KafkaInput::DrainRefused() {
   for (size_t i = 0; i < todo.size();) {
     size_t j = i;
     while (j < todo.size() && todo[j].message.slot == todo[i].message.slot) ++j;
-    std::vector<RefusedMessage> run(todo.begin() + static_cast<std::ptrdiff_t>(i),
-                                    todo.begin() + static_cast<std::ptrdiff_t>(j));
     if (todo[i].message.slot < slots_.size()) {
-      RefetchInto(todo[i].message.slot, run);
+      RefetchInto(todo[i].message.slot, std::span(todo).subspan(i, j - i));
     } else {
-      metrics_.dead_letter_failed().Increment(static_cast<double>(run.size()));
+      metrics_.dead_letter_failed().Increment(static_cast<double>(j - i));
     }
     i = j;
   }
@@ -654,7 +653,7 @@ void KafkaInput::DrainRefused() {
     Log()->warn("kafka dead-letter delivery still pending after {} ms count={}", kDeadLetterFlushMs,
                 rd_kafka_outq_len(producer_));
   }
-  Log()->info("kafka dead-letter copies of refused events count={} seconds={:.3f}", todo.size(),
+  Log()->info("kafka dead-letter re-read of refused events count={} seconds={:.3f}", todo.size(),
               std::chrono::duration<double>(Clock::now() - started).count());
 }
 
@@ -662,7 +661,7 @@ void KafkaInput::DrainRefused() {
 // wanted messages; a far jump seeks instead of reading through. Bounded:
 // messages gone meanwhile (retention) or a broker away past the deadline
 // count as failed dead letters.
-void KafkaInput::RefetchInto(size_t slot, const std::vector<RefusedMessage>& wanted) {
+void KafkaInput::RefetchInto(size_t slot, std::span<const RefusedMessage> wanted) {
   constexpr int64_t kReadThrough = 1000;
   const Slot& s = slots_[slot];
   auto assign_at = [&](int64_t offset) {
@@ -699,9 +698,7 @@ void KafkaInput::RefetchInto(size_t slot, const std::vector<RefusedMessage>& wan
     }
     while (next < wanted.size() && wanted[next].message.offset == at) {
       const events::Reject r = wanted[next].reason;
-      ProduceDeadLetter(
-          m, slot, r,
-          r == events::Reject::kLate ? "older than allowed_lateness" : "id seen before");
+      ProduceDeadLetter(m, slot, r, events::SequencerDetail(r));
       ++next;
     }
     rd_kafka_message_destroy(m);

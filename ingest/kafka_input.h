@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -169,7 +170,7 @@ class KafkaInput {
   void ProduceDeadLetter(const rd_kafka_message_t* m, size_t slot, events::Reject reason,
                          const std::string& detail);
   void DrainRefused();
-  void RefetchInto(size_t slot, const std::vector<RefusedMessage>& wanted);
+  void RefetchInto(size_t slot, std::span<const RefusedMessage> wanted);
   void Flush();
   void UpdateLag();
   size_t SlotOf(rd_kafka_message_t* m);

@@ -49,6 +49,7 @@ std::string FormatNumber(double d, int precision) {
 // (first seen, first numbered, the 65th of a service refused), exactly as one
 // decoder reading the whole file would.
 constexpr size_t kMaxLine = 8 << 20;
+constexpr const char* kOverlong = "line longer than 8 MiB";
 // Past this many locations of one service a worker stops numbering and hands
 // the name over, so an adversarial file costs no quadratic search.
 constexpr size_t kWorkerLocations = 256;
@@ -179,7 +180,7 @@ void DecodeUnit(Unit& u, events::Decoder& decoder, uint64_t& locations_version) 
   };
   if (u.overlong) {
     u.lines = 1;
-    refuse(events::Reject::kTooLarge, "line longer than 8 MiB");
+    refuse(events::Reject::kTooLarge, kOverlong);
     return;
   }
   const char* data = u.bytes.data();
@@ -192,7 +193,7 @@ void DecodeUnit(Unit& u, events::Decoder& decoder, uint64_t& locations_version) 
     start += n + 1;
     ++u.lines;
     if (n > kMaxLine) {
-      refuse(events::Reject::kTooLarge, "line longer than 8 MiB");
+      refuse(events::Reject::kTooLarge, kOverlong);
       continue;
     }
     while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t')) --n;
@@ -298,13 +299,7 @@ class LocationNumbers {
     return of_worker_[worker][service][local];
   }
   int32_t Number(uint32_t service, const std::string& name) {
-    std::vector<std::string>& names = names_[service];
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == name) return static_cast<int32_t>(i);
-    }
-    if (names.size() >= events::Decoder::kMaxLocationsPerService) return kRefused;
-    names.push_back(name);
-    return static_cast<int32_t>(names.size() - 1);
+    return events::NumberLocation(names_[service], name, events::Decoder::kMaxLocationsPerService);
   }
 
  private:
@@ -536,10 +531,11 @@ int RunReplay(const ReplayOptions& options, std::ostream& out, std::ostream& err
           ++used;
           break;
         case slo::Verdict::kLate:
-          reject(line, events::Reject::kLate, "older than allowed_lateness");
+          reject(line, events::Reject::kLate, events::SequencerDetail(events::Reject::kLate));
           break;
         case slo::Verdict::kDuplicate:
-          reject(line, events::Reject::kDuplicate, "id seen before");
+          reject(line, events::Reject::kDuplicate,
+                 events::SequencerDetail(events::Reject::kDuplicate));
           break;
       }
     }
