@@ -1,7 +1,8 @@
 // Writes a synthetic replay workload to DIR: config.yaml with S services
 // (availability, ratio and latency SLOs) and events.jsonl with N events,
-// time-ordered with a little jitter, 1 % bad.
-//   gen_events DIR N S
+// time-ordered with a little jitter, 1 % bad, one every 10 ms from START
+// (Unix milliseconds; default 2026-11-02T00:00:00Z).
+//   gen_events DIR N S [START]
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,8 +13,8 @@
 using namespace ninesd::slo;
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: gen_events DIR N SERVICES\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: gen_events DIR N SERVICES [START_MS]\n");
     return 2;
   }
   std::string dir = argv[1];
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
                  "  - {name: slo-%d, service: svc-%d, kind: %s, objective: 99.9, window: 30d%s}\n",
                  i, i, kind, i % 3 == 2 ? ", threshold: 250ms" : "");
   }
-  const Millis start = 1'793'577'600'000;
+  const Millis start = argc == 5 ? std::atoll(argv[4]) : 1'793'577'600'000;
   uint64_t x = 0x9E3779B97F4A7C15ull;
   auto rnd = [&]() {
     x ^= x << 13;

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <asio/post.hpp>
+#include <chrono>
+
+#include "daemon/logging.h"
 
 namespace ninesd::daemon {
 namespace {
@@ -97,7 +100,7 @@ events::Reject CoreRuntime::Rejected(events::Reject r) {
 events::Reject CoreRuntime::Push(const slo::Signal& s) {
   // While a backlog is read the sequencer holds everything (Sequencer::Hold),
   // probe results too: their time is then counted, not left unknown.
-  if (catching_up_ && sequencer_->held() >= options_.max_held_while_catching_up) {
+  if ((catching_up_ || draining_) && sequencer_->held() >= options_.max_held_while_catching_up) {
     return Rejected(events::Reject::kLate);
   }
   events::Reject r = Verdict(sequencer_->Push(s));
@@ -131,12 +134,51 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
 }
 
 void CoreRuntime::Tick() {
-  if (!catching_up_) {
-    slo::Millis t = options_.wall_clock() - engine_->spec().allowed_lateness;
-    if (!engine_->started() || t > engine_->now()) sequencer_->ReleaseUpTo(t);
-  }
+  if (!catching_up_) Advance();
   FlushAlerts();
   if (engine_->started()) Refresh();
+}
+
+// Moves the core's time to wall - allowed_lateness, one evaluation interval
+// at a time once a slice's wall time is spent: a day behind with 100 000
+// SLOs is minutes of evaluation, which must not stall the loop. True when
+// there.
+bool CoreRuntime::Advance() {
+  const slo::Millis t = options_.wall_clock() - engine_->spec().allowed_lateness;
+  slo::Millis at = engine_->started() ? engine_->now() : sequencer_->first_held();
+  if (at == slo::Sequencer::kNone || options_.advance_slice.count() == 0) {
+    at = t;  // a first start with nothing held: the history starts at t
+  }
+  const slo::Millis step = std::max<slo::Millis>(engine_->spec().evaluation_interval, 1000);
+  const auto deadline = std::chrono::steady_clock::now() + options_.advance_slice;
+  do {
+    at = std::min(t, at + step);
+    if (!engine_->started() || at > engine_->now()) sequencer_->ReleaseUpTo(at);
+    FlushAlerts();
+  } while (at < t && std::chrono::steady_clock::now() < deadline);
+  if (at < t) {
+    if (!draining_) {
+      draining_ = true;
+      sequencer_->Hold(true);  // a live signal must not release the rest at once
+      Logger("daemon")->info("core: catching up with the clock from {} ({} s behind)",
+                             slo::FormatRfc3339(at), (t - at) / 1000);
+    }
+    if (!advance_posted_) {
+      advance_posted_ = true;
+      asio::post(io_, [this, alive = alive_] {
+        if (!*alive) return;
+        advance_posted_ = false;
+        if (Advance() && engine_->started()) Refresh();
+      });
+    }
+    return false;
+  }
+  if (draining_) {
+    draining_ = false;
+    sequencer_->Hold(false);
+    Logger("daemon")->info("core: caught up with the clock at {}", slo::FormatRfc3339(at));
+  }
+  return true;
 }
 
 void CoreRuntime::Refresh() {

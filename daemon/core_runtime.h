@@ -78,6 +78,11 @@ class CoreRuntime : private slo::EngineObserver {
     // SLOs (or services) evaluated per loop turn during a refresh; 0: all at
     // once. A slice of 500 costs the loop about half a millisecond.
     size_t refresh_slice = 500;
+    // Wall time a loop turn spends moving the core's time when it is far
+    // behind the clock (a restart after downtime, a long backlog just read):
+    // then it goes on at the next turn, so signals, probes, timers and
+    // SIGTERM are served meanwhile. 0: no limit.
+    std::chrono::milliseconds advance_slice{20};
   };
 
   static Result<std::unique_ptr<CoreRuntime>> Create(asio::io_context& io,
@@ -160,6 +165,7 @@ class CoreRuntime : private slo::EngineObserver {
   void Refresh();
   void RefreshStep();
   void ScheduleTick();
+  bool Advance();
 
   asio::io_context& io_;
   config::Config config_;
@@ -170,6 +176,10 @@ class CoreRuntime : private slo::EngineObserver {
   asio::steady_timer timer_;
   bool running_ = false;
   bool catching_up_ = false;
+  // Moving time towards the clock over several loop turns (Advance): the
+  // sequencer holds live signals meanwhile, as while catching up.
+  bool draining_ = false;
+  bool advance_posted_ = false;
   std::vector<std::pair<size_t, events::Reject>> refused_;  // of the last batch
   // Set false by the destructor: batches posted after it are dropped.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

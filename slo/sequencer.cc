@@ -80,6 +80,15 @@ std::vector<Signal>& Sequencer::BucketFor(Millis start) {
   return far_[start];
 }
 
+Millis Sequencer::first_held() const {
+  if (held_ == 0) return kNone;
+  const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+  for (Millis sec = base_; ring_held_ > 0 && sec - base_ < span; sec += kBucket) {
+    if (!ring_[static_cast<size_t>(sec / kBucket) & (ring_.size() - 1)].empty()) return sec;
+  }
+  return far_.empty() ? kNone : far_.begin()->first;
+}
+
 void Sequencer::ClearHeld() {
   for (auto& v : ring_) v.clear();
   far_.clear();

@@ -45,12 +45,15 @@ class Sequencer {
   // Signals before this time are late.
   Millis watermark() const;
   Millis max_ts() const { return max_ts_; }
+  // "No time": no signal yet, nothing held.
+  static constexpr Millis kNone = INT64_MIN;
+  // Start of the first second holding a signal; kNone when nothing is held.
+  Millis first_held() const;
   bool empty() const { return max_ts_ == kNone; }
   size_t held() const { return held_; }
 
  private:
   friend struct internal::StateAccess;
-  static constexpr Millis kNone = INT64_MIN;
   static constexpr Millis kBucket = 1000;
 
   // Ids of taken signals with their event time, in a flat open-addressing

@@ -45,8 +45,10 @@ slo::Signal State(uint32_t service, Millis ts, slo::State st, uint64_t id = 0) {
 
 class CoreRuntimeTest : public ::testing::Test {
  protected:
-  std::unique_ptr<CoreRuntime> Make(bool backlog, size_t slice = 0, size_t max_held = 1'000'000) {
+  std::unique_ptr<CoreRuntime> Make(bool backlog, size_t slice = 0, size_t max_held = 1'000'000,
+                                    std::chrono::milliseconds advance_slice = {}) {
     CoreRuntime::Options o;
+    o.advance_slice = advance_slice;
     o.max_held_while_catching_up = max_held;
     o.refresh_slice = slice;
     o.wall_clock = [this] { return wall; };
@@ -207,6 +209,55 @@ TEST_F(CoreRuntimeTest, SlicedRefreshPublishesOnceCompleteWithTheSameFigures) {
   }
   EXPECT_EQ(sliced->figures().downtime_seconds, whole->figures().downtime_seconds);
   EXPECT_DOUBLE_EQ(sliced->figures().downtime_seconds[0], 5);
+}
+
+TEST_F(CoreRuntimeTest, FarBehindTheClockTimeMovesInSlicesAndLiveSignalsWait) {
+  // A restart after 30 days down: 259 200 grid points to evaluate. One loop
+  // turn does 1 ms of them and leaves the rest to later turns.
+  auto sliced = Make(false, 0, 1'000'000, std::chrono::milliseconds(1));
+  auto whole = Make(false);
+  int alerts[2] = {0, 0};
+  sliced->OnAlert([&](const AlertTransition&) { ++alerts[0]; });
+  whole->OnAlert([&](const AlertTransition&) { ++alerts[1]; });
+  for (CoreRuntime* rt : {sliced.get(), whole.get()}) {
+    rt->Start();
+    EXPECT_EQ(rt->Push(State(0, kT0, slo::State::kDown)), events::Reject::kNone);
+    EXPECT_EQ(rt->Push(State(0, kT0 + 5'000, slo::State::kUp)), events::Reject::kNone);
+  }
+  const Millis down = kT0 + 30 * slo::kDay;
+  wall = down + 5'000;
+  sliced->Tick();
+  EXPECT_GT(sliced->engine().now(), kT0);
+  EXPECT_LT(sliced->engine().now(), wall - 10'000);
+  // A live signal waits for the core (it would otherwise release everything
+  // at once), and is not late.
+  EXPECT_EQ(sliced->Push(State(0, down, slo::State::kDown)), events::Reject::kNone);
+  EXPECT_LT(sliced->engine().now(), wall - 10'000);
+  EXPECT_EQ(sliced->sequencer().held(), 1u);
+  whole->Tick();
+  EXPECT_EQ(whole->engine().now(), wall - 10'000);
+  EXPECT_EQ(whole->Push(State(0, down, slo::State::kDown)), events::Reject::kNone);
+  int turns = 0;
+  while (sliced->engine().now() < wall - 10'000 && turns < 1'000'000) {
+    turns += static_cast<int>(io.poll_one());
+  }
+  EXPECT_GT(turns, 1);
+  EXPECT_EQ(sliced->engine().now(), wall - 10'000);
+  io.poll();  // the refresh
+  // Then both the same: 5 s down at the start, 15 s now.
+  wall = down + 25'000;
+  sliced->Tick();
+  whole->Tick();
+  io.poll();
+  EXPECT_EQ(sliced->evaluated_at(), down + 15'000);
+  EXPECT_DOUBLE_EQ(sliced->figures().downtime_seconds[0], 5 + 15);
+  EXPECT_EQ(sliced->figures().downtime_seconds, whole->figures().downtime_seconds);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(sliced->figures().slos[i].bad, whole->figures().slos[i].bad);
+    EXPECT_EQ(sliced->figures().slos[i].good, whole->figures().slos[i].good);
+  }
+  EXPECT_EQ(alerts[0], alerts[1]);
+  EXPECT_GT(alerts[0], 0);
 }
 
 TEST_F(CoreRuntimeTest, BatchesPostedAfterDestructionAreDropped) {
