@@ -54,6 +54,14 @@ def wait_ready(sock, p, timeout_s):
     raise SystemExit(f"no READY=1 within {timeout_s} s (exit {p.poll()})")
 
 
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def stop(p, timeout_s=300):
     p.send_signal(signal.SIGTERM)
     try:
@@ -146,7 +154,7 @@ def main():
                   f"stop with the final checkpoint {stop_s:.1f} s), "
                   f"state file {size / 2**20:.1f} MiB")
 
-            ready, check = [], []
+            ready, check, rss = [], [], []
             for r in range(args.rounds):
                 c0 = time.perf_counter()
                 subprocess.run([ninesd, "check-config", cfg], check=True,
@@ -157,12 +165,13 @@ def main():
                     ready.append(wait_ready(sock, p, 120) - t0)
                 except SystemExit as e:
                     fail(str(e))
+                rss.append(rss_mib(p.pid))
                 try:
                     stop(p)
                 except SystemExit as e:
                     fail(str(e))
                 print(f"  round {r + 1}: READY=1 after {ready[-1]:.3f} s "
-                      f"(check-config {check[-1]:.3f} s)", flush=True)
+                      f"(check-config {check[-1]:.3f} s), RSS then {rss[-1]:.0f} MiB", flush=True)
             log.flush()
             restored = [l for l in open(os.path.join(d, "ninesd.log"))
                         if "state: restored" in l]
@@ -171,7 +180,8 @@ def main():
             print(f"  {restored[-1].strip()}")
             print(f"median start to READY=1: {statistics.median(ready):.3f} s "
                   f"(goal < 2 s); config load alone (check-config): "
-                  f"{statistics.median(check):.3f} s")
+                  f"{statistics.median(check):.3f} s; RSS at READY=1 "
+                  f"{statistics.median(rss):.0f} MiB")
         finally:
             broker.stdin.close()
             broker.wait(timeout=30)
