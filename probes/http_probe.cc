@@ -131,17 +131,20 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
       return;
     }
     easy_ = handle_->easy;
-    std::string addr =
-        r.address.is_v6() ? "[" + r.address.to_string() + "]" : r.address.to_string();
-    std::string port = std::to_string(plan_->port);
-    const std::string& h = plan_->curl_host;
-    std::string host = h.find(':') != std::string::npos ? "[" + h + "]" : h;
-    std::string entry = host + ":" + port + ":" + addr + ":" + port;
-    if (entry != handle_->connect_entry) {
+    // An IP literal in the URL needs no redirection; otherwise connect where
+    // c-ares said (unless that is where the handle points already).
+    const bool literal = plan_->host_is_ip && plan_->curl_host == plan_->host;
+    if (!literal && handle_->connect_address != r.address) {
+      handle_->connect_address = r.address;
+      std::string addr =
+          r.address.is_v6() ? "[" + r.address.to_string() + "]" : r.address.to_string();
+      std::string port = std::to_string(plan_->port);
+      const std::string& h = plan_->curl_host;
+      std::string host = h.find(':') != std::string::npos ? "[" + h + "]" : h;
+      std::string entry = host + ":" + port + ":" + addr + ":" + port;
       // Connect where c-ares said; curl keeps the URL's host for Host, SNI and verification.
       curl_slist_free_all(handle_->connect_to);
       handle_->connect_to = curl_slist_append(nullptr, entry.c_str());
-      handle_->connect_entry = entry;
       curl_easy_setopt(easy_, CURLOPT_CONNECT_TO, handle_->connect_to);
       curl_easy_setopt(easy_, CURLOPT_IPRESOLVE,
                        r.address.is_v6() ? CURL_IPRESOLVE_V6 : CURL_IPRESOLVE_V4);
@@ -242,6 +245,8 @@ class HttpAttempt : public Attempt, public std::enable_shared_from_this<HttpAtte
     }
     if (line == "\r\n" || line == "\n") {
       self->headers_complete_ = true;
+    } else if (!self->plan_->keep_headers) {
+      // No header rule: nothing to keep (about ten allocations a probe).
     } else if (size_t colon = line.find(':'); colon != std::string_view::npos) {
       self->response_headers_.emplace_back(Lower(std::string(line.substr(0, colon))),
                                            Trim(line.substr(colon + 1)));
@@ -454,6 +459,7 @@ std::shared_ptr<const HttpPlan> HttpPlan::Build(const config::ProbeConfig& c, st
     plan->header_must_match.push_back({Lower(h.header), compile(h.regexp), h.allow_missing});
   }
   plan->keep_body = !plan->body_must_match.empty() || !plan->body_must_not_match.empty();
+  plan->keep_headers = !plan->header_must_match.empty() || !plan->header_must_not_match.empty();
   return plan;
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <vector>
@@ -29,8 +30,9 @@ struct HttpPlan {
   std::string host_header;  // "Host: ..." or empty
   int port = 0;
   bool https = false;
-  bool host_is_ip = false;  // no name resolution: curl's timeout alone bounds the attempt
-  bool keep_body = false;   // some check reads the body
+  bool host_is_ip = false;    // no name resolution: curl's timeout alone bounds the attempt
+  bool keep_body = false;     // some check reads the body
+  bool keep_headers = false;  // some check reads the response headers
   std::vector<std::regex> body_must_match;
   std::vector<std::regex> body_must_not_match;
   struct HeaderRule {
@@ -51,8 +53,8 @@ struct HttpEasy {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
   curl_slist* connect_to = nullptr;
-  std::string connect_entry;
-  bool busy = false;  // in the multi handle
+  std::optional<asio::ip::address> connect_address;  // where connect_to points
+  bool busy = false;                                 // in the multi handle
   HttpEasy() = default;
   HttpEasy(const HttpEasy&) = delete;
   HttpEasy& operator=(const HttpEasy&) = delete;
