@@ -768,6 +768,21 @@ TEST(SyntaxTest, DeepNesting) {
   EXPECT_EQ(Errors(text), Lines{"config.yaml:1:74: nesting deeper than 64 levels"});
 }
 
+TEST(SyntaxTest, NestingAtTheLimit) {
+  // The top-level map and 63 lists: 64 levels, allowed (only the key is wrong).
+  auto nested = [](int lists) {
+    return "x: " + std::string(static_cast<size_t>(lists), '[') +
+           std::string(static_cast<size_t>(lists), ']') + "\n";
+  };
+  for (const std::string& e : Errors(nested(63))) {
+    EXPECT_EQ(e.find("nesting"), std::string::npos) << e;
+  }
+  EXPECT_EQ(Errors(nested(64)), Lines{"config.yaml:1:67: nesting deeper than 64 levels"});
+  // The same through the guard's own pass (a file with an anchor).
+  EXPECT_EQ(Errors("y: &a 1\n" + nested(64)),
+            Lines{"config.yaml:2:67: nesting deeper than 64 levels"});
+}
+
 TEST(SyntaxTest, OneNinesdDocumentPerFile) {
   // Further documents may only be OpenSLO ones (tests/config/openslo_test.cc).
   EXPECT_EQ(Errors("---\nservices: []\n---\nslos: []\n"),
