@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <functional>
+#include <unordered_map>
+#include <utility>
 
 #include "slo/time.h"
 
@@ -417,10 +420,22 @@ bool Option::AppliesTo(std::string_view variant) const {
 std::span<const Option> Options() { return kOptions; }
 
 const Option* FindOption(std::string_view section, std::string_view key) {
-  for (const Option& o : kOptions) {
-    if (o.section == section && o.key == key) return &o;
-  }
-  return nullptr;
+  // Looked up for every key of every section read: a config of 100 000 SLOs
+  // asks millions of times, too often for a walk through the table.
+  struct Hash {
+    size_t operator()(const std::pair<std::string_view, std::string_view>& k) const {
+      const std::hash<std::string_view> h;
+      return h(k.first) * 31 + h(k.second);
+    }
+  };
+  static const auto* const index = [] {
+    auto* m = new std::unordered_map<std::pair<std::string_view, std::string_view>, const Option*,
+                                     Hash>();
+    for (const Option& o : kOptions) m->try_emplace({o.section, o.key}, &o);  // the first wins
+    return m;
+  }();
+  auto it = index->find({section, key});
+  return it == index->end() ? nullptr : it->second;
 }
 
 bool WithinBounds(const Option& o, double v) {
