@@ -65,6 +65,7 @@ void CoreRuntime::Start() {
 
 void CoreRuntime::Stop() {
   running_ = false;
+  stopped_ = true;
   timer_.cancel();
 }
 
@@ -168,6 +169,7 @@ bool CoreRuntime::Advance() {
       asio::post(io_, [this, alive = alive_] {
         if (!*alive) return;
         advance_posted_ = false;
+        if (stopped_) return;  // shutting down: the final checkpoint keeps what is held
         if (Advance() && engine_->started()) Refresh();
       });
     }

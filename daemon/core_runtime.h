@@ -180,6 +180,7 @@ class CoreRuntime : private slo::EngineObserver {
   // sequencer holds live signals meanwhile, as while catching up.
   bool draining_ = false;
   bool advance_posted_ = false;
+  bool stopped_ = false;                                    // Stop() was called: no further slices
   std::vector<std::pair<size_t, events::Reject>> refused_;  // of the last batch
   // Set false by the destructor: batches posted after it are dropped.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
