@@ -742,10 +742,16 @@ void Engine::ApplyEvent(const Signal& s) {
         if (c.bad > 0) {
           slo.last_bad = s.ts;
           slo.quiet_until = kNever;
+          wake_ = kNever;
           if (!slo.active) {
             slo.active = true;
             active_.push_back(i);
           }
+        } else if (slo.quiet_until != kNever &&
+                   std::any_of(std::begin(slo.firing), std::end(slo.firing),
+                               [](bool f) { return f; })) {
+          slo.quiet_until = kNever;  // a good event may end what fires (QuietUntil)
+          wake_ = kNever;
         }
       }
       return;
@@ -797,6 +803,7 @@ void Engine::Activate(uint32_t service) {
   // The service and everything built on it may now have bad time.
   for (uint32_t i : services_[service].slos) {
     slos_[i].quiet_until = kNever;
+    wake_ = kNever;
     if (!slos_[i].active) {
       slos_[i].active = true;
       slos_[i].ckpt_dirty = true;
@@ -863,6 +870,9 @@ void Engine::EvaluateGrid(Millis g) {
     CatchUp(s, g);
     if (services_[s].deadline() != kForever) ScheduleDeadline(s);
   }
+  // Every active SLO is quiet past g: nothing to visit.
+  if (quiet_skip_ && g < wake_) return;
+  Millis wake = kForever;
   SloStatus& st = scratch_status_;
   for (size_t k = 0; k < active_.size();) {
     // Active SLOs are scattered: prefetch a few ahead so their misses overlap.
@@ -893,6 +903,7 @@ void Engine::EvaluateGrid(Millis g) {
     uint32_t i = active_[k];
     SloRt& slo = slos_[i];
     if (g < slo.quiet_until) {
+      wake = std::min(wake, slo.quiet_until);
       ++k;
       continue;
     }
@@ -921,6 +932,7 @@ void Engine::EvaluateGrid(Millis g) {
     if (any_firing) {
       // Firing SLOs stay active; deactivation waits for their evaluation.
       slo.quiet_until = quiet_skip_ ? QuietUntil(slo, st, cond, g, kForever) : kNever;
+      wake = std::min(wake, slo.quiet_until);
       ++k;
       continue;
     }
@@ -941,9 +953,11 @@ void Engine::EvaluateGrid(Millis g) {
       // Until the grid point that deactivates it.
       slo.quiet_until =
           quiet_skip_ ? QuietUntil(slo, st, cond, g, last_bad + slo.horizon + 1) : kNever;
+      wake = std::min(wake, slo.quiet_until);
       ++k;
     }
   }
+  wake_ = wake;
 }
 
 namespace {
@@ -995,13 +1009,18 @@ Millis Engine::QuietUntil(const SloRt& slo, const SloStatus& st, const bool (&co
     if (!svc.quiet_ok || svc.timeline.current() != State::kUp) return kNever;
     tl = &svc.timeline;
   } else {
-    // Good events could end a true condition at any time.
-    if (any_true) return kNever;
-    // The open minute and each window's first minute stay the same.
-    until = std::min(until, FloorTo(g, kMinute) + kMinute);
-    auto edge = [&](Millis l) { return CeilTo(g - l, kMinute) + l + 1; };
-    until = std::min(until, calendar ? slo.period_end : edge(sp.window.rolling));
-    for (Millis l : slo.rate_windows) until = std::min(until, edge(l));
+    // Until a minute holding events leaves one of the windows (or the
+    // calendar period ends), without new events every figure, and every
+    // condition, stays exactly as it is. New good events only add valid
+    // events, which leave later than those; while something fires, one
+    // resets quiet_until (a bad one always does): it could end a true
+    // condition. Looking a day ahead at most keeps the scan short.
+    constexpr int64_t kLookAhead = 24 * 60;
+    const MinuteSeries& series = *slo.series;
+    until = std::min(
+        until, calendar ? slo.period_end : series.NextLeave(sp.window.rolling, g, kLookAhead));
+    for (Millis l : slo.rate_windows) until = std::min(until, series.NextLeave(l, g, kLookAhead));
+    if (any_true) return until;
   }
   constexpr double kMargin = 1e-9;
   const double allowed = AllowedFraction(sp.objective);

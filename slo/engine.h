@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -236,6 +237,10 @@ class Engine {
   ModelSpec spec_;
   EngineObserver* observer_ = nullptr;
   bool quiet_skip_ = true;
+  // The first grid point at which an active SLO is due (the least of their
+  // quiet_until, computed by the last pass); kNever: the next one. Whatever
+  // resets an SLO's quiet_until, or activates one, resets it too.
+  Millis wake_ = std::numeric_limits<Millis>::min();
   bool started_ = false;
   Millis origin_ = 0;
   Millis now_ = 0;

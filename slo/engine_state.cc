@@ -679,6 +679,7 @@ struct StateAccess {
         for (uint32_t i = 0; i < e.slos_.size(); ++i) {
           if (e.slos_[i].active) e.active_.push_back(i);
         }
+        e.wake_ = kNever;  // every active SLO is due at the next grid point
         e.wheel_.clear();
         for (uint32_t i = 0; i < e.services_.size(); ++i) {
           if (e.services_[i].deadline_registered != kForever) {

@@ -136,6 +136,28 @@ Counts MinuteSeries::Window(Millis window, Millis at) const {
   return c;
 }
 
+Millis MinuteSeries::NextLeave(Millis window, Millis at, int64_t max_minutes) const {
+  // Minute k is in the window at t while k * kMinute >= CeilTo(t - window).
+  auto leaves = [&](int64_t k) { return k * kMinute + window + 1; };
+  // An empty window stays empty until events come, and leaves nothing.
+  const Counts now = Window(window, at);
+  if (now.total == 0 && now.bad == 0 && now.excluded == 0) return INT64_MAX;
+  int64_t k = std::max(CeilTo(at - window, kMinute) / kMinute, first_minute_);
+  if (k < open_minute_) {
+    const size_t b = static_cast<size_t>((k - first_minute_) / kBlock);
+    int64_t minute = first_minute_ + static_cast<int64_t>(b) * kBlock;
+    uint64_t pos = blocks_[b].pos;
+    for (; minute < k; ++minute) DecodeAt(pos);
+    const int64_t stop = std::min(open_minute_, k + max_minutes);
+    for (; minute < stop; ++minute) {
+      const Counts c = DecodeAt(pos);
+      if (c.total != 0 || c.bad != 0 || c.excluded != 0) return leaves(minute);
+    }
+    if (minute < open_minute_) return leaves(minute);
+  }
+  return leaves(std::max(k, open_minute_));
+}
+
 Counts MinuteSeries::Between(Millis from, Millis to) const {
   auto before = [&](Millis t) {
     int64_t m = FloorTo(t, kMinute) / kMinute;

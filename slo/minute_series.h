@@ -99,6 +99,12 @@ class MinuteSeries {
   // start at or after at - window, plus the open minute. Requires that the
   // series was advanced to at and holds no event at or after at.
   Counts Window(Millis window, Millis at) const;
+  // The first time after `at` at which a minute holding events leaves that
+  // window (Window(window, t) for t before it equals Window(window, at) but
+  // for events added meanwhile). Looks at most `max_minutes` minutes ahead:
+  // past them it returns when the first unread one leaves, a lower bound.
+  // INT64_MAX when the window holds no events.
+  Millis NextLeave(Millis window, Millis at, int64_t max_minutes) const;
   // Counts of the minutes in [from, to) (whole minutes), to at or before the
   // series' time; minutes no longer kept count as empty.
   Counts Between(Millis from, Millis to) const;
