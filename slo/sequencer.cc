@@ -81,12 +81,14 @@ std::vector<Signal>& Sequencer::BucketFor(Millis start) {
 }
 
 Millis Sequencer::first_held() const {
-  if (held_ == 0) return kNone;
+  // While holding, far_ takes signals of any time, also before the ring's.
+  const Millis far = far_.empty() ? kNone : far_.begin()->first;
   const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
-  for (Millis sec = base_; ring_held_ > 0 && sec - base_ < span; sec += kBucket) {
+  for (Millis sec = base_; ring_held_ > 0 && sec - base_ < span && (far == kNone || sec < far);
+       sec += kBucket) {
     if (!ring_[static_cast<size_t>(sec / kBucket) & (ring_.size() - 1)].empty()) return sec;
   }
-  return far_.empty() ? kNone : far_.begin()->first;
+  return far;
 }
 
 void Sequencer::ClearHeld() {

@@ -117,5 +117,22 @@ TEST(SequencerTest, HoldKeepsDuplicatesAndReleasedTimeRules) {
   EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + 2 * kMinute).bad, 2);
 }
 
+TEST(SequencerTest, FirstHeldLooksAtBothRingAndHeldBacklog) {
+  auto e = MakeEngine(OneRatio());
+  Sequencer seq(*e, 10 * kSecond);
+  EXPECT_EQ(seq.first_held(), Sequencer::kNone);
+  // Held within the lateness (released up to 50 s): the ring.
+  EXPECT_EQ(seq.Push(Outcome(0, kT0 + 60 * kSecond, true)), Verdict::kAccepted);
+  EXPECT_EQ(seq.Push(Outcome(0, kT0 + 55 * kSecond, true)), Verdict::kAccepted);
+  EXPECT_EQ(seq.first_held(), kT0 + 55 * kSecond);
+  // While holding, an earlier signal goes to the backlog, ahead of the ring's.
+  seq.Hold(true);
+  EXPECT_EQ(seq.Push(Outcome(0, kT0 + 51'500, true)), Verdict::kAccepted);
+  EXPECT_EQ(seq.first_held(), kT0 + 51 * kSecond);
+  seq.Hold(false);
+  seq.ReleaseUpTo(kT0 + 2 * kMinute);
+  EXPECT_EQ(seq.first_held(), Sequencer::kNone);
+}
+
 }  // namespace
 }  // namespace ninesd::slo
