@@ -32,11 +32,46 @@ std::vector<size_t> LineStarts(std::string_view text) {
   return starts;
 }
 
+// yaml-cpp 0.7 reads a quoted scalar that is never closed as if the end of
+// the file closed it. Only the last scalar can be affected: an earlier one
+// would have been closed by the next quote character.
+void CheckLastScalar(std::string_view text, const std::optional<YAML::Mark>& last) {
+  if (!last) return;
+  const YAML::Mark& m = *last;
+  std::vector<size_t> starts = LineStarts(text);
+  // Only where the mark's byte offset agrees with its line and column.
+  if (m.line < 0 || static_cast<size_t>(m.line) >= starts.size() ||
+      starts[static_cast<size_t>(m.line)] + static_cast<size_t>(m.column) !=
+          static_cast<size_t>(m.pos)) {
+    return;
+  }
+  size_t i = static_cast<size_t>(m.pos);
+  // Skip an anchor and a tag in front of the scalar.
+  while (i < text.size() && (text[i] == '&' || text[i] == '!')) {
+    while (i < text.size() && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') ++i;
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n')) ++i;
+  }
+  if (i >= text.size() || (text[i] != '"' && text[i] != '\'')) return;
+  char quote = text[i];
+  for (size_t j = i + 1; j < text.size(); ++j) {
+    if (quote == '"' && text[j] == '\\') {
+      ++j;
+    } else if (text[j] == quote) {
+      if (quote == '\'' && j + 1 < text.size() && text[j + 1] == '\'') {
+        ++j;  // '' is an escaped quote
+      } else {
+        return;
+      }
+    }
+  }
+  throw Rejected{m, "unterminated quoted string"};
+}
+
 // A first pass over the parser's events, before any tree is built: bounds the
 // nesting depth and the size of the document with aliases expanded.
 class Guard : public YAML::EventHandler {
  public:
-  Guard(std::string_view text, int max_documents) : text_(text), max_documents_(max_documents) {}
+  explicit Guard(int max_documents) : max_documents_(max_documents) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override {
     if (++documents_ > max_documents_) {
@@ -77,42 +112,8 @@ class Guard : public YAML::EventHandler {
   }
   void OnMapEnd() override { Close(); }
 
-  void SetLastScalar(const YAML::Mark& m) { last_scalar_ = m; }
-
-  // yaml-cpp 0.7 reads a quoted scalar that is never closed as if the end of
-  // the file closed it. Only the last scalar can be affected: an earlier one
-  // would have been closed by the next quote character.
-  void CheckLastScalar() const {
-    if (!last_scalar_) return;
-    const YAML::Mark& m = *last_scalar_;
-    std::vector<size_t> starts = LineStarts(text_);
-    // Only where the mark's byte offset agrees with its line and column.
-    if (m.line < 0 || static_cast<size_t>(m.line) >= starts.size() ||
-        starts[static_cast<size_t>(m.line)] + static_cast<size_t>(m.column) !=
-            static_cast<size_t>(m.pos)) {
-      return;
-    }
-    size_t i = static_cast<size_t>(m.pos);
-    // Skip an anchor and a tag in front of the scalar.
-    while (i < text_.size() && (text_[i] == '&' || text_[i] == '!')) {
-      while (i < text_.size() && text_[i] != ' ' && text_[i] != '\t' && text_[i] != '\n') ++i;
-      while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n')) ++i;
-    }
-    if (i >= text_.size() || (text_[i] != '"' && text_[i] != '\'')) return;
-    char quote = text_[i];
-    for (size_t j = i + 1; j < text_.size(); ++j) {
-      if (quote == '"' && text_[j] == '\\') {
-        ++j;
-      } else if (text_[j] == quote) {
-        if (quote == '\'' && j + 1 < text_.size() && text_[j + 1] == '\'') {
-          ++j;  // '' is an escaped quote
-        } else {
-          return;
-        }
-      }
-    }
-    throw Rejected{m, "unterminated quoted string"};
-  }
+  // The mark of the last scalar read, if any.
+  const std::optional<YAML::Mark>& last_scalar() const { return last_scalar_; }
 
  private:
   struct Frame {
@@ -142,7 +143,6 @@ class Guard : public YAML::EventHandler {
     if (!stack_.empty()) stack_.back().size += f.size;
   }
 
-  std::string_view text_;
   int max_documents_;
   int documents_ = 0;
   uint64_t aliased_ = 0;  // nodes added by expanding aliases, in every document
@@ -212,14 +212,10 @@ std::optional<std::vector<YAML::Node>> LoadWithoutAnchors(std::string_view text,
   TreeFacts facts;
   for (const YAML::Node& d : docs) facts.Walk(d, 0);
   if (facts.depth > kMaxDepth) return std::nullopt;
-  if (facts.last_scalar) {
-    Guard guard(text, max_documents);
-    guard.SetLastScalar(*facts.last_scalar);
-    try {
-      guard.CheckLastScalar();
-    } catch (const Rejected&) {
-      return std::nullopt;
-    }
+  try {
+    CheckLastScalar(text, facts.last_scalar);
+  } catch (const Rejected&) {
+    return std::nullopt;
   }
   return docs;
 }
@@ -238,10 +234,10 @@ std::optional<std::vector<YAML::Node>> Parse(std::string_view text, Diagnostics&
   try {
     std::istringstream events(copy);
     YAML::Parser parser(events);
-    Guard guard(text, max_documents);
+    Guard guard(max_documents);
     while (parser.HandleNextDocument(guard)) {
     }
-    guard.CheckLastScalar();
+    CheckLastScalar(text, guard.last_scalar());
     if (max_documents == 1) return std::vector<YAML::Node>{YAML::Load(copy)};
     return YAML::LoadAll(copy);
   } catch (const Rejected& e) {
