@@ -1,5 +1,6 @@
 #include "calc/design_file.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -23,15 +24,15 @@ constexpr size_t kMaxNodes = 10'000;
 
 struct Entry {
   std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
+  yaml::Node key_node;
+  yaml::Node value;
 };
 
 class Reader {
  public:
   explicit Reader(Diagnostics& diag) : diag_(diag) {}
 
-  void ReadRoot(const YAML::Node& root, Design& out) {
+  void ReadRoot(const yaml::Node& root, Design& out) {
     if (!root.IsMap()) {
       diag_.Add(root.Mark(), "expected a map with the key \"design\", got " + Describe(root));
       return;
@@ -59,22 +60,22 @@ class Reader {
  private:
   struct NameInfo {
     uint32_t index;
-    YAML::Mark first_mark;
+    yaml::Mark first_mark;
     std::optional<Percent> availability;
-    YAML::Mark availability_mark;
+    yaml::Mark availability_mark;
   };
 
   // The entries of a map; duplicate and unknown keys are reported.
-  std::vector<Entry> Entries(const YAML::Node& map, const std::string& path,
+  std::vector<Entry> Entries(const yaml::Node& map, const std::string& path,
                              const std::vector<std::string_view>& allowed) {
     std::vector<Entry> out;
     for (const auto& kv : map) {
-      YAML::Node k = kv.first;
+      yaml::Node k = kv.first;
       if (!k.IsScalar()) {
         diag_.Add(k.Mark(), "expected a string key, got " + Describe(k));
         continue;
       }
-      std::string key = k.Scalar();
+      std::string key(k.Scalar());
       std::string where = path.empty() ? "" : " in " + path;
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         diag_.Add(k.Mark(), "unknown key " + Quote(key) + where + DidYouMean(key, allowed));
@@ -91,8 +92,8 @@ class Reader {
     return out;
   }
 
-  std::optional<Node> ReadNode(const YAML::Node& n, const std::string& path,
-                               const YAML::Mark& where) {
+  std::optional<Node> ReadNode(const yaml::Node& n, const std::string& path,
+                               const yaml::Mark& where) {
     if (++nodes_ > kMaxNodes) {
       if (nodes_ == kMaxNodes + 1) {
         diag_.Add(where,
@@ -100,7 +101,7 @@ class Reader {
       }
       return std::nullopt;
     }
-    const YAML::Mark mark = n.IsNull() ? where : n.Mark();
+    const yaml::Mark mark = n.IsNull() ? where : n.Mark();
     if (!n.IsMap()) {
       diag_.Add(mark, path + ": expected a map with one of component, series, parallel or " +
                           "at_least, got " + Describe(n));
@@ -146,9 +147,9 @@ class Reader {
                   path + ".component: expected a component name, got " + Describe(kind->value));
         return std::nullopt;
       }
-      const std::string name = kind->value.Scalar();
+      const std::string name(kind->value.Scalar());
       std::optional<Percent> avail;
-      YAML::Mark avail_mark;
+      yaml::Mark avail_mark;
       if (const Entry* a = find("availability")) {
         avail_mark = a->value.IsNull() ? a->key_node.Mark() : a->value.Mark();
         if (!a->value.IsScalar()) {
@@ -222,9 +223,9 @@ class Reader {
       }
     }
     if (node.kind == Node::Kind::kAtLeast) {
-      const YAML::Node& k = kind->value;
+      const yaml::Node& k = kind->value;
       long long v = 0;
-      std::string text = k.IsScalar() ? k.Scalar() : "";
+      std::string text(k.Scalar());
       size_t used = 0;
       bool is_int = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
       if (is_int) {
@@ -270,11 +271,11 @@ class Reader {
 DesignLoad LoadDesignText(const std::string& text, const std::string& path) {
   Diagnostics diag(path);
   DesignLoad out;
-  if (std::optional<YAML::Node> root = config::internal::ParseYaml(text, diag)) {
+  if (std::optional<yaml::Documents> docs = config::internal::ParseYaml(text, diag)) {
     try {
-      Reader(diag).ReadRoot(*root, out.design);
+      Reader(diag).ReadRoot(config::internal::Root(*docs), out.design);
     } catch (const std::exception& e) {
-      diag.Add(YAML::Mark(), std::string("internal error while reading the design: ") + e.what());
+      diag.Add(yaml::Mark(), std::string("internal error while reading the design: ") + e.what());
     }
   }
   out.errors = diag.Take();

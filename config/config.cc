@@ -28,16 +28,16 @@ LoadResult LoadConfigText(const std::string& text, const std::string& path) {
   internal::Diagnostics diag(path);
   Config cfg;
   cfg.source_path = path;
-  if (std::optional<std::vector<YAML::Node>> docs = internal::ParseYamlDocuments(text, diag)) {
-    // The readers only use yaml-cpp's non-throwing accessors, but whatever a
-    // third-party library throws stays in this adapter.
+  if (std::optional<yaml::Documents> docs = internal::ParseYamlDocuments(text, diag)) {
+    // Whatever the readers throw (std::bad_alloc) stays in this adapter.
     try {
       // One ninesd document, and any number of OpenSLO ones (apiVersion: ...).
-      YAML::Node root;
+      yaml::Node root;
       bool have_root = false;
-      std::vector<std::pair<int, YAML::Node>> openslo;
+      std::vector<std::pair<int, yaml::Node>> openslo;
       int number = 0;
-      for (const YAML::Node& doc : *docs) {
+      for (size_t i = 0; i < docs->size(); ++i) {
+        const yaml::Node doc = (*docs)[i];
         ++number;
         bool is_openslo = false;
         if (doc.IsMap()) {
@@ -56,12 +56,12 @@ LoadResult LoadConfigText(const std::string& text, const std::string& path) {
           have_root = true;
         }
       }
-      internal::Section top(diag, root, "", "", YAML::Mark());
+      internal::Section top(diag, root, "", "", yaml::Mark());
       internal::ReadShell(top, cfg);
       internal::ReadModel(top, cfg);
       if (!openslo.empty()) internal::ReadOpenSlo(openslo, diag, cfg);
     } catch (const std::exception& e) {
-      diag.Add(YAML::Mark(), std::string("internal error while reading the config: ") + e.what());
+      diag.Add(yaml::Mark(), std::string("internal error while reading the config: ") + e.what());
     }
   }
   LoadResult result;

@@ -97,7 +97,7 @@ bool RegexTooDeep(std::string_view re) {
 }
 
 // Compiles re as the probes will (ECMAScript); reports at mark under path.
-bool CheckRegex(Diagnostics& diag, const YAML::Mark& mark, const std::string& path,
+bool CheckRegex(Diagnostics& diag, const yaml::Mark& mark, const std::string& path,
                 const std::string& re) {
   if (RegexTooDeep(re)) {
     diag.Add(mark, path + ": regular expression nested too deeply (more than 32 groups)");
@@ -391,7 +391,7 @@ void ReadComposite(const Section& s, const Section& d, slo::ServiceSpec& spec,
 
 // Reports every cycle among composites once, at the member that closes it.
 void CheckCycles(Diagnostics& diag, const slo::ModelSpec& model,
-                 const std::vector<std::vector<std::pair<uint32_t, YAML::Mark>>>& edges) {
+                 const std::vector<std::vector<std::pair<uint32_t, yaml::Mark>>>& edges) {
   const size_t n = model.services.size();
   std::vector<int> state(n, 0);  // 0 new, 1 on the path, 2 done
   struct Frame {
@@ -468,7 +468,7 @@ ServiceIndex ReadServices(const Section& top, Config& cfg) {
       pc.probe_index = static_cast<uint16_t>(j);
       slo::ProbeSourceSpec src = ReadProbe(p, pc, per_type);
       if (j >= 1000 && j == probes.size() - 1) p.Error("too many probes in one service (max 1000)");
-      YAML::Mark where = p.Has("name") ? p.MarkOf("name") : p.mark();
+      yaml::Mark where = p.Has("name") ? p.MarkOf("name") : p.mark();
       if (pc.name == spec.event_probe.name) {
         p.diag().Add(where, p.path() +
                                 ": probe name \"events\" is reserved for probe events "
@@ -487,7 +487,7 @@ ServiceIndex ReadServices(const Section& top, Config& cfg) {
   }
 
   // References and cycles, now that every name is known.
-  std::vector<std::vector<std::pair<uint32_t, YAML::Mark>>> edges(cfg.model.services.size());
+  std::vector<std::vector<std::pair<uint32_t, yaml::Mark>>> edges(cfg.model.services.size());
   for (const PendingComposite& pc : composites) {
     slo::ServiceSpec& spec = cfg.model.services[pc.service];
     std::set<uint32_t> seen;
@@ -554,7 +554,7 @@ void ReadAgreement(const Section& a, slo::SloSpec& spec) {
     std::optional<double> credit = c.Number("credit");
     if (!below || !credit) continue;
     if (!seen.insert(*below).second) {
-      c.ErrorAt("below", "duplicate tier below " + c.Node("below").Scalar());
+      c.ErrorAt("below", "duplicate tier below " + std::string(c.Node("below").Scalar()));
       continue;
     }
     spec.credits.push_back(slo::Credit{*below, *credit});
@@ -672,9 +672,9 @@ void ReadSlos(const Section& top, const ServiceIndex& services, slo::ModelSpec& 
 // "last" or 1..31.
 std::optional<int> ReadDayOfMonth(const Section& m) {
   if (!m.Has("day")) return std::nullopt;
-  YAML::Node n = m.Node("day");
+  yaml::Node n = m.Node("day");
   if (n.IsScalar()) {
-    const std::string& s = n.Scalar();
+    const std::string s(n.Scalar());
     if (s == "last") return -1;
     if (!s.empty() && s.size() <= 2 && s.find_first_not_of("0123456789") == std::string::npos) {
       int d = std::stoi(s);

@@ -18,7 +18,7 @@ void ReadModel(const Section& top, Config& cfg);
 // OpenSLO v1 documents after the ninesd one (openslo.cc, docs/openslo.md):
 // Service documents add event-fed services, SLO documents add SLOs.
 // docs: (1-based position of the document in the file, document).
-void ReadOpenSlo(const std::vector<std::pair<int, YAML::Node>>& docs, Diagnostics& diag,
+void ReadOpenSlo(const std::vector<std::pair<int, yaml::Node>>& docs, Diagnostics& diag,
                  Config& cfg);
 
 }  // namespace ninesd::config::internal

@@ -22,14 +22,14 @@ namespace {
 
 struct Entry {
   std::string key;
-  YAML::Node key_node;
-  YAML::Node value;
+  yaml::Node key_node;
+  yaml::Node value;
 };
 
 // A mapping with a fixed set of keys; unknown and duplicate keys are reported.
 class Map {
  public:
-  Map(Diagnostics& diag, const YAML::Node& node, std::string path, const YAML::Mark& where,
+  Map(Diagnostics& diag, const yaml::Node& node, std::string path, const yaml::Mark& where,
       std::vector<std::string_view> keys)
       : diag_(&diag), path_(std::move(path)), mark_(node.IsNull() ? where : node.Mark()) {
     if (!node.IsMap()) {
@@ -38,12 +38,12 @@ class Map {
     }
     ok_ = true;
     for (const auto& kv : node) {
-      YAML::Node k = kv.first;
+      yaml::Node k = kv.first;
       if (!k.IsScalar()) {
         diag.Add(k.Mark(), path_ + ": expected a string key, got " + Describe(k));
         continue;
       }
-      const std::string key = k.Scalar();
+      const std::string key(k.Scalar());
       if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
         diag.Add(k.Mark(), path_ + ": " + Quote(key) + " is not supported by ninesd's OpenSLO " +
                                "mapping (docs/openslo.md)" + DidYouMean(key, keys));
@@ -62,14 +62,14 @@ class Map {
   bool ok() const { return ok_; }
   Diagnostics& diag() const { return *diag_; }
   const std::string& path() const { return path_; }
-  const YAML::Mark& mark() const { return mark_; }
+  const yaml::Mark& mark() const { return mark_; }
   const Entry* Get(std::string_view key) const {
     for (const Entry& e : entries_) {
       if (e.key == key) return &e;
     }
     return nullptr;
   }
-  YAML::Mark ValueMark(const Entry& e) const {
+  yaml::Mark ValueMark(const Entry& e) const {
     return e.value.IsNull() ? e.key_node.Mark() : e.value.Mark();
   }
   std::string PathOf(std::string_view key) const { return path_ + "." + std::string(key); }
@@ -91,11 +91,11 @@ class Map {
       ErrorAt(*e, "expected a string, got " + Describe(e->value));
       return std::nullopt;
     }
-    return e->value.Scalar();
+    return std::string(e->value.Scalar());
   }
   std::optional<double> Number(const Entry& e) const {
     if (e.value.IsScalar()) {
-      const std::string& t = e.value.Scalar();
+      const std::string t(e.value.Scalar());
       char* end = nullptr;
       double v = std::strtod(t.c_str(), &end);
       if (!t.empty() && end == t.c_str() + t.size() && std::isfinite(v)) return v;
@@ -114,7 +114,7 @@ class Map {
  private:
   Diagnostics* diag_;
   std::string path_;
-  YAML::Mark mark_;
+  yaml::Mark mark_;
   bool ok_ = false;
   std::vector<Entry> entries_;
 };
@@ -380,7 +380,7 @@ struct Context {
   Config& cfg;
   std::map<std::string, uint32_t> services;  // name -> index
   std::map<std::string, int> slo_lines;      // name -> line of first definition
-  std::map<std::string, YAML::Node> slis;    // SLI documents by name (their spec)
+  std::map<std::string, yaml::Node> slis;    // SLI documents by name (their spec)
 };
 
 void ReadSlo(Context& ctx, const Map& doc, const std::string& name) {
@@ -441,7 +441,7 @@ void ReadSlo(Context& ctx, const Map& doc, const std::string& name) {
       } else {
         // Diagnostics of the SLI itself were reported at its own document.
         Diagnostics quiet("");
-        Map ispec(quiet, it->second, "", YAML::Mark(),
+        Map ispec(quiet, it->second, "", yaml::Mark(),
                   {"description", "ratioMetric", "thresholdMetric"});
         if (ispec.ok()) metric = ReadIndicatorSpec(quiet, ispec);
       }
@@ -555,7 +555,7 @@ void ReadSlo(Context& ctx, const Map& doc, const std::string& name) {
 
 }  // namespace
 
-void ReadOpenSlo(const std::vector<std::pair<int, YAML::Node>>& docs, Diagnostics& diag,
+void ReadOpenSlo(const std::vector<std::pair<int, yaml::Node>>& docs, Diagnostics& diag,
                  Config& cfg) {
   Context ctx{diag, cfg, {}, {}, {}};
   for (uint32_t i = 0; i < cfg.model.services.size(); ++i) {

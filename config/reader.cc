@@ -15,14 +15,14 @@ namespace {
 
 constexpr std::string_view kDurationHint = " (use e.g. 500ms, 10s, 5m, 2h, 30d)";
 
-YAML::Mark MarkOr(const YAML::Node& node, const YAML::Mark& fallback) {
-  if (!node.IsDefined() || node.IsNull()) return fallback;
-  YAML::Mark m = node.Mark();
+yaml::Mark MarkOr(const yaml::Node& node, const yaml::Mark& fallback) {
+  if (node.IsNull()) return fallback;
+  yaml::Mark m = node.Mark();
   return m.line < 0 ? fallback : m;
 }
 
 // A plain (unquoted, untagged) scalar: the only kind that may be a number or a bool.
-bool IsPlain(const YAML::Node& node) { return node.Tag() == "?" || node.Tag().empty(); }
+bool IsPlain(const yaml::Node& node) { return node.Tag() == "?" || node.Tag().empty(); }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -125,14 +125,14 @@ std::string OutOfBounds(const Option& o, std::string_view raw) {
 // --- Readers of one value node. `mark` is where to report (the key's
 // position for empty values). ---
 
-std::optional<std::string> ReadString(Diagnostics& d, const YAML::Node& n, const std::string& path,
-                                      const YAML::Mark& mark, const Option& o) {
+std::optional<std::string> ReadString(Diagnostics& d, const yaml::Node& n, const std::string& path,
+                                      const yaml::Mark& mark, const Option& o) {
   if (!n.IsScalar()) {
     d.Add(mark, path + ": expected a string, got " + Describe(n));
     return std::nullopt;
   }
-  const std::string& s = n.Scalar();
-  if (!o.bounds_length()) return s;
+  const std::string_view s = n.Scalar();
+  if (!o.bounds_length()) return std::string(s);
   if (o.min >= 1 && s.size() < o.min) {
     d.Add(mark, path + ": must not be empty");
     return std::nullopt;
@@ -142,11 +142,11 @@ std::optional<std::string> ReadString(Diagnostics& d, const YAML::Node& n, const
                     " characters long, got " + std::to_string(s.size()));
     return std::nullopt;
   }
-  return s;
+  return std::string(s);
 }
 
-std::optional<slo::Millis> ReadDuration(Diagnostics& d, const YAML::Node& n,
-                                        const std::string& path, const YAML::Mark& mark,
+std::optional<slo::Millis> ReadDuration(Diagnostics& d, const yaml::Node& n,
+                                        const std::string& path, const yaml::Mark& mark,
                                         const Option& o) {
   if (!n.IsScalar()) {
     d.Add(mark, path + ": expected a duration such as 10s, got " + Describe(n));
@@ -164,8 +164,8 @@ std::optional<slo::Millis> ReadDuration(Diagnostics& d, const YAML::Node& n,
   return v;
 }
 
-std::optional<int64_t> ReadInt(Diagnostics& d, const YAML::Node& n, const std::string& path,
-                               const YAML::Mark& mark, const Option& o) {
+std::optional<int64_t> ReadInt(Diagnostics& d, const yaml::Node& n, const std::string& path,
+                               const yaml::Mark& mark, const Option& o) {
   int64_t v = 0;
   if (!n.IsScalar() || !IsPlain(n) || !ParseInteger(n.Scalar(), v)) {
     std::string hint;
@@ -182,8 +182,8 @@ std::optional<int64_t> ReadInt(Diagnostics& d, const YAML::Node& n, const std::s
   return v;
 }
 
-std::optional<double> ReadNumber(Diagnostics& d, const YAML::Node& n, const std::string& path,
-                                 const YAML::Mark& mark, const Option& o) {
+std::optional<double> ReadNumber(Diagnostics& d, const yaml::Node& n, const std::string& path,
+                                 const yaml::Mark& mark, const Option& o) {
   double v = 0;
   if (!n.IsScalar() || !IsPlain(n) || !ParseDouble(n.Scalar(), v)) {
     std::string hint;
@@ -194,7 +194,7 @@ std::optional<double> ReadNumber(Diagnostics& d, const YAML::Node& n, const std:
     return std::nullopt;
   }
   if (!std::isfinite(v)) {
-    d.Add(mark, path + ": expected a finite number, got " + n.Scalar());
+    d.Add(mark, path + ": expected a finite number, got " + std::string(n.Scalar()));
     return std::nullopt;
   }
   if (!WithinBounds(o, v)) {
@@ -204,8 +204,8 @@ std::optional<double> ReadNumber(Diagnostics& d, const YAML::Node& n, const std:
   return v;
 }
 
-std::optional<bool> ReadBool(Diagnostics& d, const YAML::Node& n, const std::string& path,
-                             const YAML::Mark& mark) {
+std::optional<bool> ReadBool(Diagnostics& d, const yaml::Node& n, const std::string& path,
+                             const yaml::Mark& mark) {
   if (n.IsScalar() && IsPlain(n)) {
     if (n.Scalar() == "true") return true;
     if (n.Scalar() == "false") return false;
@@ -214,8 +214,8 @@ std::optional<bool> ReadBool(Diagnostics& d, const YAML::Node& n, const std::str
   return std::nullopt;
 }
 
-std::optional<size_t> ReadEnum(Diagnostics& d, const YAML::Node& n, const std::string& path,
-                               const YAML::Mark& mark, const Option& o) {
+std::optional<size_t> ReadEnum(Diagnostics& d, const yaml::Node& n, const std::string& path,
+                               const yaml::Mark& mark, const Option& o) {
   std::vector<std::string_view> values = SplitBars(o.values);
   if (n.IsScalar()) {
     for (size_t i = 0; i < values.size(); ++i) {
@@ -228,8 +228,8 @@ std::optional<size_t> ReadEnum(Diagnostics& d, const YAML::Node& n, const std::s
   return std::nullopt;
 }
 
-std::optional<std::string> ReadUrl(Diagnostics& d, const YAML::Node& n, const std::string& path,
-                                   const YAML::Mark& mark, const Option& o) {
+std::optional<std::string> ReadUrl(Diagnostics& d, const yaml::Node& n, const std::string& path,
+                                   const yaml::Mark& mark, const Option& o) {
   std::optional<std::string> s = ReadString(d, n, path, mark, o);
   if (!s) return std::nullopt;
   std::string why;
@@ -244,7 +244,7 @@ std::optional<std::string> ReadUrl(Diagnostics& d, const YAML::Node& n, const st
 
 // --- Diagnostics ---
 
-void Diagnostics::Add(const YAML::Mark& mark, std::string message) {
+void Diagnostics::Add(const yaml::Mark& mark, std::string message) {
   if (truncated_) return;
   Diagnostic diag{file_, mark.line >= 0 ? mark.line + 1 : 1, mark.column >= 0 ? mark.column + 1 : 1,
                   std::move(message)};
@@ -293,13 +293,13 @@ std::string Quote(std::string_view text) {
   return out + "\"";
 }
 
-std::string Describe(const YAML::Node& node) {
+std::string Describe(const yaml::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Sequence:
+    case yaml::NodeType::Sequence:
       return "a list";
-    case YAML::NodeType::Map:
+    case yaml::NodeType::Map:
       return "a map";
-    case YAML::NodeType::Scalar:
+    case yaml::NodeType::Scalar:
       return Quote(node.Scalar());
     default:
       return "null";
@@ -460,10 +460,10 @@ bool CheckHttpUrl(std::string_view text, std::string* why) {
 
 // --- Section ---
 
-Section::Section(Diagnostics& diag, const YAML::Node& node, std::string schema, std::string path,
-                 const YAML::Mark& where, bool null_is_error)
+Section::Section(Diagnostics& diag, const yaml::Node& node, std::string schema, std::string path,
+                 const yaml::Mark& where, bool null_is_error)
     : diag_(&diag), schema_(std::move(schema)), path_(std::move(path)), mark_(where) {
-  if (!node.IsDefined() || node.IsNull()) {
+  if (node.IsNull()) {
     if (null_is_error) diag.Add(where, Display(path_) + ": expected a map, got null");
     return;
   }
@@ -476,14 +476,14 @@ Section::Section(Diagnostics& diag, const YAML::Node& node, std::string schema, 
   std::unordered_map<std::string, int> seen;  // every key with its line, for duplicates
   for (auto it = node.begin(); it != node.end(); ++it) {
     // Copies: the iterator's pair is a temporary proxy.
-    const YAML::Node k = it->first;
-    const YAML::Node v = it->second;
-    YAML::Mark km = MarkOr(k, mark_);
+    const yaml::Node k = it->first;
+    const yaml::Node v = it->second;
+    yaml::Mark km = MarkOr(k, mark_);
     if (!k.IsScalar()) {
       diag.Add(km, "expected a string key " + WhereIn(path_) + ", got " + Describe(k));
       continue;
     }
-    const std::string& key = k.Scalar();
+    const std::string key(k.Scalar());
     auto [first, inserted] = seen.try_emplace(key, km.line + 1);
     if (!inserted) {
       diag.Add(km, "duplicate key " + Quote(key) + " " + WhereIn(path_) + " (first at line " +
@@ -557,22 +557,22 @@ const Section::Entry* Section::Value(std::string_view key) const {
   return Find(key);
 }
 
-YAML::Node Section::Node(std::string_view key) const {
+yaml::Node Section::Node(std::string_view key) const {
   const Entry* e = Value(key);
-  return e ? e->value : YAML::Node();
+  return e ? e->value : yaml::Node();
 }
 
 std::string Section::PathOf(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
-YAML::Mark Section::MarkOf(std::string_view key) const {
+yaml::Mark Section::MarkOf(std::string_view key) const {
   const Entry* e = Find(key);
   if (e == nullptr) return mark_;
   return MarkOr(e->value, MarkOr(e->key_node, mark_));
 }
 
-YAML::Mark Section::KeyMarkOf(std::string_view key) const {
+yaml::Mark Section::KeyMarkOf(std::string_view key) const {
   const Entry* e = Find(key);
   return e ? MarkOr(e->key_node, mark_) : mark_;
 }
@@ -699,7 +699,7 @@ std::optional<std::vector<At<T>>> Section::List(std::string_view key, bool non_e
                                                 Read read) const {
   const Entry* e = Value(key);
   if (e == nullptr) return std::nullopt;
-  const YAML::Node& n = e->value;
+  const yaml::Node& n = e->value;
   if (!n.IsNull() && !n.IsSequence()) {
     ErrorAt(key, "expected a list, got " + Describe(n));
     return std::nullopt;
@@ -707,7 +707,7 @@ std::optional<std::vector<At<T>>> Section::List(std::string_view key, bool non_e
   std::vector<At<T>> out;
   for (size_t i = 0; n.IsSequence() && i < n.size(); ++i) {
     std::string path = PathOf(key) + "[" + std::to_string(i) + "]";
-    YAML::Mark m = MarkOr(n[i], MarkOf(key));
+    yaml::Mark m = MarkOr(n[i], MarkOf(key));
     if (std::optional<T> v = read(n[i], path, m)) out.push_back(At<T>{std::move(*v), m, path});
   }
   if (non_empty && (n.IsNull() || n.size() == 0)) ErrorAt(key, "must not be empty");
@@ -717,7 +717,7 @@ std::optional<std::vector<At<T>>> Section::List(std::string_view key, bool non_e
 std::optional<std::vector<Located>> Section::Strings(std::string_view key, bool non_empty) const {
   const Option& o = Opt(key);
   return List<std::string>(key, non_empty,
-                           [&](const YAML::Node& n, const std::string& path, const YAML::Mark& m) {
+                           [&](const yaml::Node& n, const std::string& path, const yaml::Mark& m) {
                              return ReadString(*diag_, n, path, m, o);
                            });
 }
@@ -725,7 +725,7 @@ std::optional<std::vector<Located>> Section::Strings(std::string_view key, bool 
 std::optional<std::vector<At<slo::Millis>>> Section::Durations(std::string_view key) const {
   const Option& o = Opt(key);
   return List<slo::Millis>(key, false,
-                           [&](const YAML::Node& n, const std::string& path, const YAML::Mark& m) {
+                           [&](const yaml::Node& n, const std::string& path, const yaml::Mark& m) {
                              return ReadDuration(*diag_, n, path, m, o);
                            });
 }
@@ -733,7 +733,7 @@ std::optional<std::vector<At<slo::Millis>>> Section::Durations(std::string_view 
 std::optional<std::vector<At<int64_t>>> Section::Ints(std::string_view key) const {
   const Option& o = Opt(key);
   return List<int64_t>(key, false,
-                       [&](const YAML::Node& n, const std::string& path, const YAML::Mark& m) {
+                       [&](const yaml::Node& n, const std::string& path, const yaml::Mark& m) {
                          return ReadInt(*diag_, n, path, m, o);
                        });
 }
@@ -741,7 +741,7 @@ std::optional<std::vector<At<int64_t>>> Section::Ints(std::string_view key) cons
 std::optional<std::vector<At<size_t>>> Section::Enums(std::string_view key) const {
   const Option& o = Opt(key);
   return List<size_t>(key, false,
-                      [&](const YAML::Node& n, const std::string& path, const YAML::Mark& m) {
+                      [&](const yaml::Node& n, const std::string& path, const yaml::Mark& m) {
                         return ReadEnum(*diag_, n, path, m, o);
                       });
 }
@@ -749,7 +749,7 @@ std::optional<std::vector<At<size_t>>> Section::Enums(std::string_view key) cons
 std::optional<std::vector<Located>> Section::Urls(std::string_view key) const {
   const Option& o = Opt(key);
   return List<std::string>(key, true,
-                           [&](const YAML::Node& n, const std::string& path, const YAML::Mark& m) {
+                           [&](const yaml::Node& n, const std::string& path, const yaml::Mark& m) {
                              return ReadUrl(*diag_, n, path, m, o);
                            });
 }
@@ -757,7 +757,7 @@ std::optional<std::vector<Located>> Section::Urls(std::string_view key) const {
 std::optional<std::vector<Section::Pair>> Section::StringMap(std::string_view key) const {
   const Entry* e = Value(key);
   if (e == nullptr) return std::nullopt;
-  const YAML::Node& n = e->value;
+  const yaml::Node& n = e->value;
   std::vector<Pair> out;
   if (n.IsNull()) return out;
   if (!n.IsMap()) {
@@ -767,26 +767,26 @@ std::optional<std::vector<Section::Pair>> Section::StringMap(std::string_view ke
   std::string path = PathOf(key);
   std::unordered_map<std::string, int> seen;  // key -> line
   for (auto it = n.begin(); it != n.end(); ++it) {
-    const YAML::Node kn = it->first;  // copies: the iterator's pair is a temporary proxy
-    const YAML::Node vn = it->second;
-    YAML::Mark km = MarkOr(kn, MarkOf(key));
+    const yaml::Node kn = it->first;  // copies: the iterator's pair is a temporary proxy
+    const yaml::Node vn = it->second;
+    yaml::Mark km = MarkOr(kn, MarkOf(key));
     if (!kn.IsScalar()) {
       diag_->Add(km, "expected a string key in " + path + ", got " + Describe(kn));
       continue;
     }
-    const std::string k = kn.Scalar();
+    const std::string k(kn.Scalar());
     auto [first, inserted] = seen.try_emplace(k, km.line + 1);
     if (!inserted) {
       diag_->Add(km, "duplicate key " + Quote(k) + " in " + path + " (first at line " +
                          std::to_string(first->second) + ")");
       continue;
     }
-    YAML::Mark vm = MarkOr(vn, km);
+    yaml::Mark vm = MarkOr(vn, km);
     if (!vn.IsScalar()) {
       diag_->Add(vm, path + "." + k + ": expected a string, got " + Describe(vn));
       continue;
     }
-    out.push_back(Pair{k, vn.Scalar(), km, vm});
+    out.push_back(Pair{k, std::string(vn.Scalar()), km, vm});
   }
   return out;
 }
@@ -798,7 +798,7 @@ std::string Section::ItemsSchema(std::string_view key) const {
 Section Section::Sub(std::string_view key) const {
   Opt(key);
   const Entry* e = Find(key);
-  return Section(*diag_, e ? e->value : YAML::Node(), ItemsSchema(key), PathOf(key),
+  return Section(*diag_, e ? e->value : yaml::Node(), ItemsSchema(key), PathOf(key),
                  e ? MarkOr(e->key_node, mark_) : mark_);
 }
 
@@ -807,7 +807,7 @@ std::vector<Section> Section::SubList(std::string_view key) const {
   std::vector<Section> out;
   const Entry* e = Find(key);
   if (e == nullptr || e->value.IsNull()) return out;
-  const YAML::Node& n = e->value;
+  const yaml::Node& n = e->value;
   if (!n.IsSequence()) {
     ErrorAt(key, "expected a list, got " + Describe(n));
     return out;

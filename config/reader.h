@@ -3,7 +3,7 @@
 //
 // A Section wraps one YAML mapping of a known section of the option table
 // (config/options.h). Constructing it reports every key problem at once:
-// duplicate keys (yaml-cpp 0.7 silently keeps the first), keys that hold
+// duplicate keys (many YAML loaders silently keep one), keys that hold
 // secrets inline, unknown keys with a did-you-mean suggestion. Its getters
 // return the value of a key, or the option's declared default when the key is
 // absent, and report wrong types and out-of-bounds values with the exact
@@ -18,7 +18,7 @@
 
 #include "config/config.h"
 #include "config/options.h"
-#include "yaml-cpp/yaml.h"
+#include "config/yaml_tree.h"
 
 namespace ninesd::config::internal {
 
@@ -29,7 +29,7 @@ class Diagnostics {
 
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
 
-  void Add(const YAML::Mark& mark, std::string message);
+  void Add(const yaml::Mark& mark, std::string message);
   bool empty() const { return errors_.empty(); }
   // True once further errors are dropped: skip costly work for their messages.
   bool full() const { return truncated_; }
@@ -45,7 +45,7 @@ class Diagnostics {
 // Text of a config value for a message: quoted, escaped, shortened.
 std::string Quote(std::string_view text);
 // "a list", "a map", "null", or the quoted scalar.
-std::string Describe(const YAML::Node& node);
+std::string Describe(const yaml::Node& node);
 
 size_t EditDistance(std::string_view a, std::string_view b);
 // `; did you mean "x"?` for the closest candidate within a small edit
@@ -70,7 +70,7 @@ bool CheckHttpUrl(std::string_view text, std::string* why);
 template <typename T>
 struct At {
   T value;
-  YAML::Mark mark;
+  yaml::Mark mark;
   std::string path;  // "slos[0].lookbacks[2]"
 };
 using Located = At<std::string>;
@@ -81,13 +81,13 @@ class Section {
   // null_is_error (list items). schema: the option table section
   // ("services[].probes[]"); path: for messages ("services[0].probes[1]");
   // where: position used when node has none (the key it hangs under).
-  Section(Diagnostics& diag, const YAML::Node& node, std::string schema, std::string path,
-          const YAML::Mark& where, bool null_is_error = false);
+  Section(Diagnostics& diag, const yaml::Node& node, std::string schema, std::string path,
+          const yaml::Mark& where, bool null_is_error = false);
 
   bool present() const { return present_; }
   Diagnostics& diag() const { return *diag_; }
   const std::string& path() const { return path_; }
-  const YAML::Mark& mark() const { return mark_; }
+  const yaml::Mark& mark() const { return mark_; }
 
   // After the `type` key is known: reports keys that belong to other types
   // ("\"url\" is not an option of tcp probes in ...") and missing keys
@@ -95,12 +95,12 @@ class Section {
   void CheckVariant(std::string_view variant, std::string_view noun) const;
 
   bool Has(std::string_view key) const { return Find(key) != nullptr; }
-  YAML::Node Node(std::string_view key) const;
+  yaml::Node Node(std::string_view key) const;
   std::string PathOf(std::string_view key) const;
   // Position of the value (of the key when the value is empty; of the section
   // when absent).
-  YAML::Mark MarkOf(std::string_view key) const;
-  YAML::Mark KeyMarkOf(std::string_view key) const;
+  yaml::Mark MarkOf(std::string_view key) const;
+  yaml::Mark KeyMarkOf(std::string_view key) const;
   // "<path>: message" at the section / at the key's value.
   void Error(const std::string& message) const;
   void ErrorAt(std::string_view key, const std::string& message) const;
@@ -131,8 +131,8 @@ class Section {
   struct Pair {
     std::string key;
     std::string value;
-    YAML::Mark key_mark;
-    YAML::Mark value_mark;
+    yaml::Mark key_mark;
+    yaml::Mark value_mark;
   };
   std::optional<std::vector<Pair>> StringMap(std::string_view key) const;
 
@@ -144,8 +144,8 @@ class Section {
  private:
   struct Entry {
     std::string key;
-    YAML::Node key_node;
-    YAML::Node value;
+    yaml::Node key_node;
+    yaml::Node value;
   };
   const Option& Opt(std::string_view key) const;
   const Entry* Find(std::string_view key) const;
@@ -160,7 +160,7 @@ class Section {
   Diagnostics* diag_;
   std::string schema_;
   std::string path_;
-  YAML::Mark mark_;
+  yaml::Mark mark_;
   bool present_ = false;
   std::vector<Entry> entries_;
 };

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <spdlog/version.h>
 #include <sqlite3.h>
+#include <yaml.h>
 
 #include <asio/version.hpp>
 #include <string_view>
@@ -49,7 +50,7 @@ std::vector<std::pair<std::string, std::string>> LibraryVersions() {
       {"spdlog", std::to_string(SPDLOG_VER_MAJOR) + "." + std::to_string(SPDLOG_VER_MINOR) + "." +
                      std::to_string(SPDLOG_VER_PATCH)},
       {"sqlite", sqlite3_libversion()},
-      {"yaml-cpp", NINESD_YAML_CPP_VERSION},
+      {"libyaml", yaml_get_version_string()},
       {"simdjson", NINESD_SIMDJSON_VERSION},
       {"openssl", OpenSSL_version(OPENSSL_VERSION_STRING)},
   };

@@ -718,11 +718,13 @@ TEST(SyntaxTest, TabIndentation) {
 
 TEST(SyntaxTest, ParserErrorKeepsItsPosition) {
   EXPECT_EQ(Errors("services: [{name: a}\n"),
-            Lines{"config.yaml:2:1: invalid YAML: end of sequence flow not found"});
+            Lines{"config.yaml:2:1: invalid YAML: did not find expected ',' or ']' while parsing a "
+                  "flow sequence started at line 1"});
 }
 
 TEST(SyntaxTest, UnterminatedQuote) {
-  // yaml-cpp 0.7 alone would read this as the number "99.9 ".
+  // Reported where the string starts, not at the end of the file where the
+  // parser notices.
   EXPECT_EQ(Errors(SloOnWeb("    objective: \"99.9\n")),
             Lines{"config.yaml:5:16: unterminated quoted string"});
 }

@@ -62,7 +62,7 @@ class VersionTest(harness.TempDirTestCase):
         self.assertRegex(lines[0], r"^ninesd \d+\.\d+\.\d+")
         versions = dict(line.split(" ", 1) for line in lines[1:])
         for library in ("librdkafka", "prometheus-cpp", "civetweb", "asio", "spdlog", "sqlite",
-                        "yaml-cpp", "simdjson", "openssl"):
+                        "libyaml", "simdjson", "openssl"):
             self.assertIn(library, versions)
             self.assertRegex(versions[library], r"^\d+\.\d+(\.\d+)?", library)
         self.assertEqual(versions["prometheus-cpp"], "1.0.1")
