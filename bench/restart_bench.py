@@ -14,6 +14,7 @@ what the config load alone costs. Medians.
 Usage: restart_bench.py BUILD_DIR [--services S] [--events N] [--rounds R]
 """
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -80,10 +81,16 @@ def main():
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--partitions", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--keep", metavar="DIR",
+                    help="work in DIR (created, kept afterwards: config, state, log) "
+                         "instead of a temporary directory")
     args = ap.parse_args()
     b = args.build
     ninesd = f"{b}/daemon/ninesd"
-    with tempfile.TemporaryDirectory() as d:
+    if args.keep:
+        os.makedirs(args.keep)
+    with (contextlib.nullcontext(os.path.abspath(args.keep)) if args.keep
+          else tempfile.TemporaryDirectory()) as d:
         # Events up to now: the daemon's clock takes over where they end.
         start_ms = int(time.time() * 1000) - args.events * 10 - 60_000
         subprocess.run([f"{b}/bench/gen_events", d, str(args.events), str(args.services),

@@ -7,6 +7,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <unordered_map>
 
 #include "config/loader.h"
 
@@ -36,6 +37,7 @@ class ServiceIndex {
     std::vector<std::string_view> names;
     if (!diag.full()) {  // the message is dropped anyway: spare the search
       for (const auto& [n, e] : by_name_) names.push_back(n);
+      std::sort(names.begin(), names.end());  // the same suggestion on every run
     }
     return "unknown service " + Quote(name) + context + DidYouMean(name, names);
   }
@@ -45,7 +47,7 @@ class ServiceIndex {
     uint32_t index;
     int line;
   };
-  std::map<std::string, Entry> by_name_;
+  std::unordered_map<std::string, Entry> by_name_;
 };
 
 // Names end up in metric labels, logs and event matching.
@@ -590,7 +592,7 @@ void ReadBurnAlerts(const Section& a, slo::SloSpec& spec) {
 }
 
 void ReadSlos(const Section& top, const ServiceIndex& services, slo::ModelSpec& model) {
-  std::map<std::string, int> names;
+  std::unordered_map<std::string, int> names;
   for (const Section& s : top.SubList("slos")) {
     slo::SloSpec spec;
     if (auto name = s.String("name"); name && CheckName(s, "name", *name)) {

@@ -419,6 +419,24 @@ bool Option::AppliesTo(std::string_view variant) const {
 
 std::span<const Option> Options() { return kOptions; }
 
+std::span<const Option> SectionOptions(std::string_view section) {
+  // Read for every section of the file (required keys, variants): indexed
+  // once, as the table groups each section's options together.
+  static const auto* const index = [] {
+    auto* m = new std::unordered_map<std::string_view, std::span<const Option>>();
+    const std::span<const Option> all = kOptions;
+    for (size_t i = 0; i < all.size();) {
+      size_t j = i;
+      while (j < all.size() && all[j].section == all[i].section) ++j;
+      m->try_emplace(all[i].section, all.subspan(i, j - i));
+      i = j;
+    }
+    return m;
+  }();
+  auto it = index->find(section);
+  return it == index->end() ? std::span<const Option>() : it->second;
+}
+
 const Option* FindOption(std::string_view section, std::string_view key) {
   // Looked up for every key of every section read: a config of 100 000 SLOs
   // asks millions of times, too often for a walk through the table.

@@ -119,6 +119,8 @@ struct Option {
 
 // Every option, grouped by section in document order.
 std::span<const Option> Options();
+// The options of one section (empty for an unknown section).
+std::span<const Option> SectionOptions(std::string_view section);
 // nullptr when section has no such key.
 const Option* FindOption(std::string_view section, std::string_view key);
 

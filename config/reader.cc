@@ -462,7 +462,11 @@ bool CheckHttpUrl(std::string_view text, std::string* why) {
 
 Section::Section(Diagnostics& diag, const yaml::Node& node, std::string schema, std::string path,
                  const yaml::Mark& where, bool null_is_error)
-    : diag_(&diag), schema_(std::move(schema)), path_(std::move(path)), mark_(where) {
+    : diag_(&diag),
+      schema_(std::move(schema)),
+      options_(SectionOptions(schema_)),
+      path_(std::move(path)),
+      mark_(where) {
   if (node.IsNull()) {
     if (null_is_error) diag.Add(where, Display(path_) + ": expected a map, got null");
     return;
@@ -473,7 +477,20 @@ Section::Section(Diagnostics& diag, const yaml::Node& node, std::string schema, 
     return;
   }
   present_ = true;
-  std::unordered_map<std::string, int> seen;  // every key with its line, for duplicates
+  // Every key with its line, for duplicates: scanned while the map is small
+  // (every section of a real config), hashed beyond.
+  const bool many = node.size() > 32;
+  std::vector<std::pair<std::string_view, int>> seen;
+  std::unordered_map<std::string_view, int> seen_many;
+  if (!many) seen.reserve(node.size());
+  auto first_line = [&](std::string_view key, int line) -> int {
+    if (many) return seen_many.try_emplace(key, line).first->second;
+    for (const auto& [k, l] : seen) {
+      if (k == key) return l;
+    }
+    seen.emplace_back(key, line);
+    return line;
+  };
   for (auto it = node.begin(); it != node.end(); ++it) {
     // Copies: the iterator's pair is a temporary proxy.
     const yaml::Node k = it->first;
@@ -483,18 +500,15 @@ Section::Section(Diagnostics& diag, const yaml::Node& node, std::string schema, 
       diag.Add(km, "expected a string key " + WhereIn(path_) + ", got " + Describe(k));
       continue;
     }
-    const std::string key(k.Scalar());
-    auto [first, inserted] = seen.try_emplace(key, km.line + 1);
-    if (!inserted) {
+    const std::string_view key = k.Scalar();
+    if (int first = first_line(key, km.line + 1); first != km.line + 1) {
       diag.Add(km, "duplicate key " + Quote(key) + " " + WhereIn(path_) + " (first at line " +
-                       std::to_string(first->second) + ")");
+                       std::to_string(first) + ")");
       continue;
     }
-    if (FindOption(schema_, key) == nullptr) {
+    if (Lookup(key) == nullptr) {
       std::vector<std::string_view> known;
-      for (const Option& o : Options()) {
-        if (o.section == schema_) known.push_back(o.key);
-      }
+      for (const Option& o : options_) known.push_back(o.key);
       if (IsSecretKey(key)) {
         std::string use = "a *_file option";
         for (std::string_view o : known) {
@@ -512,10 +526,10 @@ Section::Section(Diagnostics& diag, const yaml::Node& node, std::string schema, 
       }
       continue;
     }
-    entries_.push_back(Entry{key, k, v});
+    entries_.push_back(Entry{std::string(key), k, v});
   }
-  for (const Option& o : Options()) {
-    if (o.section == schema_ && o.required && o.variants.empty() && !Has(o.key)) {
+  for (const Option& o : options_) {
+    if (o.required && o.variants.empty() && !Has(o.key)) {
       Error("missing required key " + Quote(o.key));
     }
   }
@@ -530,9 +544,8 @@ void Section::CheckVariant(std::string_view variant, std::string_view noun) cons
                                                 " " + WhereIn(path_));
     }
   }
-  for (const Option& o : Options()) {
-    if (o.section == schema_ && o.required && !o.variants.empty() && o.AppliesTo(variant) &&
-        !Has(o.key)) {
+  for (const Option& o : options_) {
+    if (o.required && !o.variants.empty() && o.AppliesTo(variant) && !Has(o.key)) {
       Error("missing required key " + Quote(o.key) + " for " + std::string(variant) + " " +
             std::string(noun));
     }
@@ -540,9 +553,16 @@ void Section::CheckVariant(std::string_view variant, std::string_view noun) cons
 }
 
 const Option& Section::Opt(std::string_view key) const {
-  const Option* o = FindOption(schema_, key);
+  const Option* o = Lookup(key);
   assert(o != nullptr && "every key the loader reads is declared in config/options.cc");
   return *o;
+}
+
+const Option* Section::Lookup(std::string_view key) const {
+  for (const Option& o : options_) {
+    if (o.key == key) return &o;
+  }
+  return nullptr;
 }
 
 const Section::Entry* Section::Find(std::string_view key) const {

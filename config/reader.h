@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -148,6 +149,8 @@ class Section {
     yaml::Node value;
   };
   const Option& Opt(std::string_view key) const;
+  // The option table's entry for key in this section; nullptr if none.
+  const Option* Lookup(std::string_view key) const;
   const Entry* Find(std::string_view key) const;
   // Find() for a key that must be declared in the option table; nullptr when
   // absent (the getter then applies the option's default).
@@ -159,6 +162,7 @@ class Section {
 
   Diagnostics* diag_;
   std::string schema_;
+  std::span<const Option> options_;  // the schema's options
   std::string path_;
   yaml::Mark mark_;
   bool present_ = false;

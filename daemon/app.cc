@@ -7,6 +7,7 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 
@@ -57,6 +58,7 @@ struct App::Impl {
   std::unique_ptr<ingest::EmbeddedBroker> broker;
   std::unique_ptr<ingest::KafkaInput> kafka;
   events::LocationTable restored_locations;  // from the state file, for the Kafka decoder
+  std::chrono::steady_clock::time_point restore_start;  // for the restore's log line
   std::unique_ptr<probes::Prober> prober;
   std::unique_ptr<alerts::Dispatcher> dispatcher;
   std::unique_ptr<asio::steady_timer> checkpoint_timer;
@@ -98,7 +100,7 @@ struct App::Impl {
 Status App::Impl::Wire() {
   CoreRuntime::Options core_options;
   core_options.has_backlog_input = config().kafka.has_value();
-  auto created = CoreRuntime::Create(d.io(), config(), core_options);
+  auto created = CoreRuntime::Create(d.io(), d.TakeModel(), core_options);
   if (!created) return created.error();
   runtime = std::move(*created);
   auto recorder = slo::HistoryRecorder::Create(runtime->spec());
@@ -316,6 +318,7 @@ void App::Impl::ReloadProbes(const config::Config& next) {
 }
 
 Status App::Impl::Starting() {
+  restore_start = std::chrono::steady_clock::now();
   store::StoreOptions so;
   so.reset = options.reset_state;
   auto opened = store::StateStore::Open(config().state.path, so);
@@ -369,9 +372,12 @@ Status App::Impl::Restore() {
   for (const std::string& why : report->slos_fresh) log->info("state: SLO {}", why);
   log->info(
       "state: restored checkpoint={} services={} slos={} offsets={} probe_gaps={} "
-      "core_time={}",
+      "core_time={} ms={}",
       loaded->sequence, report->services_restored, report->slos_restored, loaded->offsets.size(),
-      gaps, runtime->engine().started() ? slo::FormatRfc3339(runtime->engine().now()) : "-");
+      gaps, runtime->engine().started() ? slo::FormatRfc3339(runtime->engine().now()) : "-",
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                            restore_start)
+          .count());
   return Ok{};
 }
 

@@ -17,20 +17,16 @@ slo::Millis SystemNow() {
 
 }  // namespace
 
-Result<std::unique_ptr<CoreRuntime>> CoreRuntime::Create(asio::io_context& io,
-                                                         const config::Config& config,
+Result<std::unique_ptr<CoreRuntime>> CoreRuntime::Create(asio::io_context& io, slo::ModelSpec model,
                                                          Options options) {
-  auto engine = slo::Engine::Create(config.model);
+  auto engine = slo::Engine::Create(std::move(model));
   if (!engine) return engine.error().Wrap("core");
   if (!options.wall_clock) options.wall_clock = SystemNow;
-  return std::unique_ptr<CoreRuntime>(
-      new CoreRuntime(io, config, std::move(options), std::move(*engine)));
+  return std::unique_ptr<CoreRuntime>(new CoreRuntime(io, std::move(options), std::move(*engine)));
 }
 
-CoreRuntime::CoreRuntime(asio::io_context& io, const config::Config& config, Options options,
-                         std::unique_ptr<slo::Engine> engine)
+CoreRuntime::CoreRuntime(asio::io_context& io, Options options, std::unique_ptr<slo::Engine> engine)
     : io_(io),
-      config_(config),
       options_(std::move(options)),
       engine_(std::move(engine)),
       sequencer_(std::make_unique<slo::Sequencer>(*engine_, engine_->spec().allowed_lateness)),

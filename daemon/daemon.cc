@@ -46,6 +46,8 @@ long long MillisSince(std::chrono::steady_clock::time_point start) {
 Daemon::Daemon(std::string config_path, config::Config config)
     : config_path_(std::move(config_path)),
       config_(std::move(config)),
+      services_(config_.model.services.size()),
+      slos_(config_.model.slos.size()),
       registry_(std::make_shared<prometheus::Registry>()),
       process_collector_(std::make_shared<ProcessCollector>()),
       signals_(io_),
@@ -172,8 +174,8 @@ Status Daemon::Start() {
   }
   notifier_.Ready(StatusLine());
   log->info("ready version={} listen={} services={} slos={} auth={} watchdog_ms={}", NINESD_VERSION,
-            listen_.ToString(), config_.model.services.size(), config_.model.slos.size(),
-            auth ? "basic" : "none", watchdog_interval_ ? watchdog_interval_->count() / 1000 : 0);
+            listen_.ToString(), services_, slos_, auth ? "basic" : "none",
+            watchdog_interval_ ? watchdog_interval_->count() / 1000 : 0);
   return Ok{};
 }
 
@@ -210,9 +212,8 @@ void Daemon::ScheduleWatchdog() {
 }
 
 std::string Daemon::StatusLine() const {
-  return "serving on " + listen_.ToString() + ", " +
-         Plural(config_.model.services.size(), "service", "services") + ", " +
-         Plural(config_.model.slos.size(), "SLO", "SLOs");
+  return "serving on " + listen_.ToString() + ", " + Plural(services_, "service", "services") +
+         ", " + Plural(slos_, "SLO", "SLOs");
 }
 
 HttpResponse Daemon::ServeMetrics() {
@@ -276,6 +277,8 @@ void Daemon::Reload() {
 
   for (const auto& hook : reload_hooks_) hook(next);
   config_ = std::move(next);
+  services_ = config_.model.services.size();
+  slos_ = config_.model.slos.size();
 
   reload_successful_->Set(1);
   reload_success_timestamp_->Set(UnixSecondsNow());

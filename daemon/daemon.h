@@ -67,6 +67,10 @@ class Daemon {
   const ListenAddress& listen_address() const { return listen_; }
   // The active configuration; loop thread only (replaced on reload).
   const config::Config& config() const { return config_; }
+  // Moves config().model out, for the core, which keeps its model until a
+  // restart: one copy of 100 000 SLOs instead of two. config().model is
+  // empty afterwards, until a reload brings the next file's.
+  slo::ModelSpec TakeModel() { return std::move(config_.model); }
   // The registry served on /metrics; modules add their families here.
   const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
   // More collectables for /metrics (held weakly).
@@ -108,6 +112,8 @@ class Daemon {
   std::string config_path_;
   config::Config config_;
   ListenAddress listen_;
+  size_t services_ = 0;  // of the running config, also after TakeModel()
+  size_t slos_ = 0;
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::shared_ptr<ProcessCollector> process_collector_;

@@ -29,6 +29,18 @@ TEST(OptionsTest, KeysAreUniquePerSection) {
   }
 }
 
+TEST(OptionsTest, SectionOptionsHoldEveryOptionOfTheSection) {
+  // The index relies on each section's options standing together in the table.
+  for (const Option& o : Options()) {
+    std::span<const Option> section = SectionOptions(o.section);
+    ASSERT_FALSE(section.empty()) << o.section;
+    EXPECT_TRUE(&o >= section.data() && &o < section.data() + section.size())
+        << o.section << "." << o.key << " is apart from the rest of its section";
+    for (const Option& other : section) EXPECT_EQ(other.section, o.section);
+  }
+  EXPECT_TRUE(SectionOptions("no such section").empty());
+}
+
 TEST(OptionsTest, EverySectionIsDeclaredByItsParent) {
   for (const Option& o : Options()) {
     if (o.section.empty()) continue;

@@ -54,7 +54,7 @@ class CoreRuntimeTest : public ::testing::Test {
     o.wall_clock = [this] { return wall; };
     o.has_backlog_input = backlog;
     o.tick = std::chrono::hours(1);  // ticks are driven by the test
-    auto r = CoreRuntime::Create(io, Load(kYaml), o);
+    auto r = CoreRuntime::Create(io, Load(kYaml).model, o);
     EXPECT_TRUE(r) << r.error().message;
     return std::move(*r);
   }
