@@ -431,6 +431,7 @@ ServiceIndex ReadServices(const Section& top, Config& cfg) {
   ServiceIndex index;
   std::vector<PendingComposite> composites;
   std::vector<Section> items = top.SubList("services");
+  cfg.model.services.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     const Section& s = items[i];
     const auto si = static_cast<uint32_t>(i);
@@ -593,7 +594,10 @@ void ReadBurnAlerts(const Section& a, slo::SloSpec& spec) {
 
 void ReadSlos(const Section& top, const ServiceIndex& services, slo::ModelSpec& model) {
   std::unordered_map<std::string, int> names;
-  for (const Section& s : top.SubList("slos")) {
+  const std::vector<Section> items = top.SubList("slos");
+  model.slos.reserve(items.size());
+  names.reserve(items.size());
+  for (const Section& s : items) {
     slo::SloSpec spec;
     if (auto name = s.String("name"); name && CheckName(s, "name", *name)) {
       spec.name = *name;
