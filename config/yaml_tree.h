@@ -70,7 +70,7 @@ class Node {
   yaml::Mark Mark() const { return data().mark; }
 
   // Items of a sequence, pairs of a map, 0 otherwise.
-  size_t size() const { return store_ == nullptr ? 0 : data().size; }
+  size_t size() const { return IsSequence() || IsMap() ? data().size : 0; }
   // Item i of a sequence (i < size()).
   Node operator[](size_t i) const;
 

@@ -34,6 +34,8 @@ TEST(YamlTreeTest, ScalarsNullsAndTags) {
   EXPECT_EQ(kv[0].first, "a");
   EXPECT_EQ(kv[0].second.Scalar(), "1");
   EXPECT_EQ(kv[0].second.Tag(), "?");  // plain: may be a number
+  EXPECT_EQ(kv[0].second.size(), 0u);  // a scalar has no items
+  EXPECT_TRUE(kv[0].second.begin() == kv[0].second.end());
   EXPECT_EQ(kv[1].second.Scalar(), "2");
   EXPECT_EQ(kv[1].second.Tag(), "!");  // quoted: a string
   EXPECT_TRUE(kv[2].second.IsNull());  // nothing
