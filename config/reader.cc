@@ -13,6 +13,24 @@
 namespace ninesd::config::internal {
 namespace {
 
+// A value's path for messages ("slos[3].objective"), joined only when a
+// message needs it: every value read would otherwise build one.
+struct PathRef {
+  PathRef(const std::string& whole) : base(whole) {}  // NOLINT: implicit on purpose
+  PathRef(std::string_view b, std::string_view k) : base(b), key(k) {}
+  std::string str() const {
+    if (key.empty()) return std::string(base);
+    if (base.empty()) return std::string(key);
+    std::string out;
+    out.reserve(base.size() + 1 + key.size());
+    out.append(base).append(".").append(key);
+    return out;
+  }
+  std::string_view base;
+  std::string_view key;  // empty: base alone
+};
+std::string operator+(const PathRef& p, std::string_view text) { return p.str().append(text); }
+
 constexpr std::string_view kDurationHint = " (use e.g. 500ms, 10s, 5m, 2h, 30d)";
 
 yaml::Mark MarkOr(const yaml::Node& node, const yaml::Mark& fallback) {
@@ -30,6 +48,17 @@ std::string Lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+// Index of value among the "a|b|c" values, without splitting them (read for
+// every enum value of the file).
+std::optional<size_t> BarIndex(std::string_view values, std::string_view value) {
+  for (size_t i = 0;; ++i) {
+    size_t bar = values.find('|');
+    if (values.substr(0, bar) == value) return i;
+    if (bar == std::string_view::npos) return std::nullopt;
+    values.remove_prefix(bar + 1);
+  }
 }
 
 std::vector<std::string_view> SplitBars(std::string_view s) {
@@ -125,7 +154,7 @@ std::string OutOfBounds(const Option& o, std::string_view raw) {
 // --- Readers of one value node. `mark` is where to report (the key's
 // position for empty values). ---
 
-std::optional<std::string> ReadString(Diagnostics& d, const yaml::Node& n, const std::string& path,
+std::optional<std::string> ReadString(Diagnostics& d, const yaml::Node& n, const PathRef& path,
                                       const yaml::Mark& mark, const Option& o) {
   if (!n.IsScalar()) {
     d.Add(mark, path + ": expected a string, got " + Describe(n));
@@ -145,9 +174,8 @@ std::optional<std::string> ReadString(Diagnostics& d, const yaml::Node& n, const
   return std::string(s);
 }
 
-std::optional<slo::Millis> ReadDuration(Diagnostics& d, const yaml::Node& n,
-                                        const std::string& path, const yaml::Mark& mark,
-                                        const Option& o) {
+std::optional<slo::Millis> ReadDuration(Diagnostics& d, const yaml::Node& n, const PathRef& path,
+                                        const yaml::Mark& mark, const Option& o) {
   if (!n.IsScalar()) {
     d.Add(mark, path + ": expected a duration such as 10s, got " + Describe(n));
     return std::nullopt;
@@ -164,7 +192,7 @@ std::optional<slo::Millis> ReadDuration(Diagnostics& d, const yaml::Node& n,
   return v;
 }
 
-std::optional<int64_t> ReadInt(Diagnostics& d, const yaml::Node& n, const std::string& path,
+std::optional<int64_t> ReadInt(Diagnostics& d, const yaml::Node& n, const PathRef& path,
                                const yaml::Mark& mark, const Option& o) {
   int64_t v = 0;
   if (!n.IsScalar() || !IsPlain(n) || !ParseInteger(n.Scalar(), v)) {
@@ -182,7 +210,7 @@ std::optional<int64_t> ReadInt(Diagnostics& d, const yaml::Node& n, const std::s
   return v;
 }
 
-std::optional<double> ReadNumber(Diagnostics& d, const yaml::Node& n, const std::string& path,
+std::optional<double> ReadNumber(Diagnostics& d, const yaml::Node& n, const PathRef& path,
                                  const yaml::Mark& mark, const Option& o) {
   double v = 0;
   if (!n.IsScalar() || !IsPlain(n) || !ParseDouble(n.Scalar(), v)) {
@@ -204,7 +232,7 @@ std::optional<double> ReadNumber(Diagnostics& d, const yaml::Node& n, const std:
   return v;
 }
 
-std::optional<bool> ReadBool(Diagnostics& d, const yaml::Node& n, const std::string& path,
+std::optional<bool> ReadBool(Diagnostics& d, const yaml::Node& n, const PathRef& path,
                              const yaml::Mark& mark) {
   if (n.IsScalar() && IsPlain(n)) {
     if (n.Scalar() == "true") return true;
@@ -214,21 +242,19 @@ std::optional<bool> ReadBool(Diagnostics& d, const yaml::Node& n, const std::str
   return std::nullopt;
 }
 
-std::optional<size_t> ReadEnum(Diagnostics& d, const yaml::Node& n, const std::string& path,
+std::optional<size_t> ReadEnum(Diagnostics& d, const yaml::Node& n, const PathRef& path,
                                const yaml::Mark& mark, const Option& o) {
-  std::vector<std::string_view> values = SplitBars(o.values);
   if (n.IsScalar()) {
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (n.Scalar() == values[i]) return i;
-    }
+    if (std::optional<size_t> i = BarIndex(o.values, n.Scalar())) return i;
   }
+  std::vector<std::string_view> values = SplitBars(o.values);
   std::string msg = path + ": expected one of " + JoinComma(values) + ", got " + Describe(n);
   if (n.IsScalar()) msg += DidYouMean(n.Scalar(), values);
   d.Add(mark, msg);
   return std::nullopt;
 }
 
-std::optional<std::string> ReadUrl(Diagnostics& d, const yaml::Node& n, const std::string& path,
+std::optional<std::string> ReadUrl(Diagnostics& d, const yaml::Node& n, const PathRef& path,
                                    const yaml::Mark& mark, const Option& o) {
   std::optional<std::string> s = ReadString(d, n, path, mark, o);
   if (!s) return std::nullopt;
@@ -611,7 +637,8 @@ void Section::ErrorAtKey(std::string_view key, const std::string& message) const
 
 std::optional<std::string> Section::String(std::string_view key) const {
   const Option& o = Opt(key);
-  if (const Entry* e = Value(key)) return ReadString(*diag_, e->value, PathOf(key), MarkOf(key), o);
+  if (const Entry* e = Value(key))
+    return ReadString(*diag_, e->value, PathRef(path_, key), MarkOf(key), o);
   if (o.default_value.empty()) return std::nullopt;
   return std::string(o.default_value);
 }
@@ -619,7 +646,7 @@ std::optional<std::string> Section::String(std::string_view key) const {
 std::optional<slo::Millis> Section::Duration(std::string_view key) const {
   const Option& o = Opt(key);
   if (const Entry* e = Value(key)) {
-    return ReadDuration(*diag_, e->value, PathOf(key), MarkOf(key), o);
+    return ReadDuration(*diag_, e->value, PathRef(path_, key), MarkOf(key), o);
   }
   if (o.default_value.empty()) return std::nullopt;
   return slo::ParseDuration(o.default_value);
@@ -627,7 +654,8 @@ std::optional<slo::Millis> Section::Duration(std::string_view key) const {
 
 std::optional<int64_t> Section::Int(std::string_view key) const {
   const Option& o = Opt(key);
-  if (const Entry* e = Value(key)) return ReadInt(*diag_, e->value, PathOf(key), MarkOf(key), o);
+  if (const Entry* e = Value(key))
+    return ReadInt(*diag_, e->value, PathRef(path_, key), MarkOf(key), o);
   int64_t v = 0;
   if (o.default_value.empty() || !ParseInteger(o.default_value, v)) return std::nullopt;
   return v;
@@ -635,7 +663,8 @@ std::optional<int64_t> Section::Int(std::string_view key) const {
 
 std::optional<double> Section::Number(std::string_view key) const {
   const Option& o = Opt(key);
-  if (const Entry* e = Value(key)) return ReadNumber(*diag_, e->value, PathOf(key), MarkOf(key), o);
+  if (const Entry* e = Value(key))
+    return ReadNumber(*diag_, e->value, PathRef(path_, key), MarkOf(key), o);
   double v = 0;
   if (o.default_value.empty() || !ParseDouble(o.default_value, v)) return std::nullopt;
   return v;
@@ -643,18 +672,18 @@ std::optional<double> Section::Number(std::string_view key) const {
 
 std::optional<bool> Section::Bool(std::string_view key) const {
   const Option& o = Opt(key);
-  if (const Entry* e = Value(key)) return ReadBool(*diag_, e->value, PathOf(key), MarkOf(key));
+  if (const Entry* e = Value(key))
+    return ReadBool(*diag_, e->value, PathRef(path_, key), MarkOf(key));
   if (o.default_value.empty()) return std::nullopt;
   return o.default_value == "true";
 }
 
 std::optional<size_t> Section::Enum(std::string_view key) const {
   const Option& o = Opt(key);
-  if (const Entry* e = Value(key)) return ReadEnum(*diag_, e->value, PathOf(key), MarkOf(key), o);
-  std::vector<std::string_view> values = SplitBars(o.values);
-  auto it = std::find(values.begin(), values.end(), o.default_value);
-  if (o.default_value.empty() || it == values.end()) return std::nullopt;
-  return static_cast<size_t>(it - values.begin());
+  if (const Entry* e = Value(key))
+    return ReadEnum(*diag_, e->value, PathRef(path_, key), MarkOf(key), o);
+  if (o.default_value.empty()) return std::nullopt;
+  return BarIndex(o.values, o.default_value);
 }
 
 std::optional<HostPort> Section::Address(std::string_view key) const {
@@ -668,7 +697,8 @@ std::optional<HostPort> Section::Address(std::string_view key) const {
 
 std::optional<std::string> Section::Url(std::string_view key) const {
   const Option& o = Opt(key);
-  if (const Entry* e = Value(key)) return ReadUrl(*diag_, e->value, PathOf(key), MarkOf(key), o);
+  if (const Entry* e = Value(key))
+    return ReadUrl(*diag_, e->value, PathRef(path_, key), MarkOf(key), o);
   return std::nullopt;
 }
 
