@@ -610,6 +610,8 @@ struct StateAccess {
     RestoreReport rep;
     if (e.started_) return Error{"restore needs a new engine"};
     std::unordered_map<std::string_view, uint32_t> service_index, slo_index;
+    service_index.reserve(e.spec_.services.size());
+    slo_index.reserve(e.spec_.slos.size());
     for (uint32_t i = 0; i < e.spec_.services.size(); ++i) {
       service_index.emplace(e.spec_.services[i].name, i);
     }
