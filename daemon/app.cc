@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <map>
 
 #include "alerts/dispatcher.h"
@@ -58,7 +59,8 @@ struct App::Impl {
   std::unique_ptr<ingest::EmbeddedBroker> broker;
   std::unique_ptr<ingest::KafkaInput> kafka;
   events::LocationTable restored_locations;  // from the state file, for the Kafka decoder
-  std::chrono::steady_clock::time_point restore_start;  // for the restore's log line
+  std::chrono::steady_clock::time_point restore_start;  // for the restore's log line:
+                                                        // from opening the file
   std::unique_ptr<probes::Prober> prober;
   std::unique_ptr<alerts::Dispatcher> dispatcher;
   std::unique_ptr<asio::steady_timer> checkpoint_timer;
@@ -78,9 +80,18 @@ struct App::Impl {
 
   const config::Config& config() const { return d.config(); }
 
+  // The state file, opened and read on another thread while Wire() sets up
+  // the core (0.2 s of a restart with 100 000 SLOs).
+  struct OpenedState {
+    std::unique_ptr<store::StateStore> store;
+    store::LoadedState loaded;
+  };
+  std::future<Result<OpenedState>> opening;
+  static Result<OpenedState> OpenState(const std::string& path, bool reset);
+
   Status Wire();
   Status Starting();
-  Status Restore();
+  Status Restore(store::LoadedState loaded);
   Status StartKafka();
   void OnAlert(const AlertTransition& t);
   void LogProbeChange(const probes::ProbeResult& r);
@@ -97,7 +108,24 @@ struct App::Impl {
   void Shutdown();
 };
 
+Result<App::Impl::OpenedState> App::Impl::OpenState(const std::string& path, bool reset) {
+  store::StoreOptions so;
+  so.reset = reset;
+  auto opened = store::StateStore::Open(path, so);
+  if (!opened) return opened.error();
+  auto loaded = (*opened)->Load();
+  if (!loaded) return loaded.error();
+  return OpenedState{std::move(*opened), std::move(*loaded)};
+}
+
 Status App::Impl::Wire() {
+  // Only once this instance holds the state directory (main takes the lock
+  // before wiring); otherwise Starting() opens it, after Start() took it.
+  if (d.state_dir_locked()) {
+    restore_start = std::chrono::steady_clock::now();
+    opening =
+        std::async(std::launch::async, &Impl::OpenState, config().state.path, options.reset_state);
+  }
   CoreRuntime::Options core_options;
   core_options.has_backlog_input = config().kafka.has_value();
   auto created = CoreRuntime::Create(d.io(), d.TakeModel(), core_options);
@@ -318,25 +346,23 @@ void App::Impl::ReloadProbes(const config::Config& next) {
 }
 
 Status App::Impl::Starting() {
-  restore_start = std::chrono::steady_clock::now();
-  store::StoreOptions so;
-  so.reset = options.reset_state;
-  auto opened = store::StateStore::Open(config().state.path, so);
+  if (!opening.valid()) restore_start = std::chrono::steady_clock::now();
+  Result<OpenedState> opened =
+      opening.valid() ? opening.get() : OpenState(config().state.path, options.reset_state);
   if (!opened) return opened.error();
-  store = std::move(*opened);
+  store = std::move(opened->store);
   if (!store->reset_backup().empty()) {
     log->warn("state reset on request; the old file was moved to {}", store->reset_backup());
   }
-  if (Status st = Restore(); !st) return st;
+  if (Status st = Restore(std::move(opened->loaded)); !st) return st;
   if (config().kafka) {
     if (Status st = StartKafka(); !st) return st;
   }
   return Ok{};
 }
 
-Status App::Impl::Restore() {
-  auto loaded = store->Load();
-  if (!loaded) return loaded.error();
+Status App::Impl::Restore(store::LoadedState state) {
+  store::LoadedState* loaded = &state;
   if (loaded->empty) {
     log->debug("state: new file {}", store->path());
     return Ok{};

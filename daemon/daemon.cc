@@ -126,11 +126,7 @@ Status Daemon::Start() {
   listen_ = *listen;
 
   // The lock comes first: a second instance must not even bind the port.
-  std::filesystem::path state_dir = std::filesystem::path(config_.state.path).parent_path();
-  if (state_dir.empty()) state_dir = ".";
-  auto lock = StateDirLock::Acquire(state_dir);
-  if (!lock) return lock.error();
-  state_lock_.emplace(std::move(*lock));
+  if (Status st = LockStateDir(); !st) return st;
   for (auto& hook : starting_hooks_) {
     if (Status st = hook(); !st) return st;
   }
@@ -176,6 +172,16 @@ Status Daemon::Start() {
   log->info("ready version={} listen={} services={} slos={} auth={} watchdog_ms={}", NINESD_VERSION,
             listen_.ToString(), services_, slos_, auth ? "basic" : "none",
             watchdog_interval_ ? watchdog_interval_->count() / 1000 : 0);
+  return Ok{};
+}
+
+Status Daemon::LockStateDir() {
+  if (state_lock_) return Ok{};
+  std::filesystem::path state_dir = std::filesystem::path(config_.state.path).parent_path();
+  if (state_dir.empty()) state_dir = ".";
+  auto lock = StateDirLock::Acquire(state_dir);
+  if (!lock) return lock.error();
+  state_lock_.emplace(std::move(*lock));
   return Ok{};
 }
 

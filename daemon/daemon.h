@@ -58,6 +58,10 @@ class Daemon {
   // Takes the state directory lock, binds the HTTP endpoint, arms signals and
   // the watchdog, and sends READY=1. The error is one line for the operator.
   [[nodiscard]] Status Start();
+  // Takes the state directory lock now (Start() takes it if nobody did): a
+  // second instance stops here, before it reads the state file.
+  [[nodiscard]] Status LockStateDir();
+  bool state_dir_locked() const { return state_lock_.has_value(); }
   // Runs the io_context until a stop completes; returns the exit code.
   int Run();
 

@@ -48,6 +48,11 @@ int RunDaemon(const std::string& config_path, const std::string& log_level, bool
                  std::chrono::steady_clock::now() - load_start)
                  .count());
   daemon::Daemon d(config_path, std::move(*loaded.config));
+  // Locked before wiring: the state file is read while the core is set up.
+  if (Status locked = d.LockStateDir(); !locked) {
+    log->error("{}", locked.error().message);
+    return 1;
+  }
   // Modules are wired here, before Start(): each registers its metrics
   // (d.registry(), d.AddMetricsWriter), endpoints (d.AddHttpHandler),
   // d.OnConfigReloaded and d.OnShutdown (final checkpoint), and schedules its
