@@ -1,6 +1,7 @@
 #include "probes/curl_multi.h"
 
 #include <asio/error.hpp>
+#include <asio/post.hpp>
 #include <mutex>
 
 namespace ninesd::probes::internal {
@@ -66,6 +67,20 @@ int CurlMulti::OnTimer(CURLM* /*multi*/, long timeout_ms, void* userp) {
   auto* self = static_cast<CurlMulti*>(userp);
   if (timeout_ms < 0) {
     self->timer_.cancel();
+    return 0;
+  }
+  if (timeout_ms == 0) {
+    // As soon as possible: the next loop turn. Arming the timer for it would
+    // cost a timerfd write and an epoll wake-up for every handle added. An
+    // armed timer stays: firing early only makes curl check and ask again.
+    if (!self->timeout_posted_) {
+      self->timeout_posted_ = true;
+      asio::post(self->io_, [self, alive = self->alive_] {
+        if (!*alive) return;
+        self->timeout_posted_ = false;
+        self->Action(CURL_SOCKET_TIMEOUT, 0);
+      });
+    }
     return 0;
   }
   self->timer_.expires_after(std::chrono::milliseconds(timeout_ms));

@@ -53,6 +53,7 @@ class CurlMulti {
   std::map<curl_socket_t, std::shared_ptr<Watch>> watches_;
   std::unordered_map<CURL*, std::function<void(CURLcode)>> running_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool timeout_posted_ = false;  // a 0 ms timeout waits in the loop's queue
 };
 
 }  // namespace ninesd::probes::internal
