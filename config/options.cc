@@ -420,8 +420,8 @@ bool Option::AppliesTo(std::string_view variant) const {
 std::span<const Option> Options() { return kOptions; }
 
 std::span<const Option> SectionOptions(std::string_view section) {
-  // Read for every section of the file (required keys, variants): indexed
-  // once, as the table groups each section's options together.
+  // Read for every section of the file (its keys, required keys, variants):
+  // indexed once, as the table groups each section's options together.
   static const auto* const index = [] {
     auto* m = new std::unordered_map<std::string_view, std::span<const Option>>();
     const std::span<const Option> all = kOptions;
@@ -437,23 +437,15 @@ std::span<const Option> SectionOptions(std::string_view section) {
   return it == index->end() ? std::span<const Option>() : it->second;
 }
 
+const Option* FindOption(std::span<const Option> options, std::string_view key) {
+  for (const Option& o : options) {
+    if (o.key == key) return &o;  // keys are unique per section
+  }
+  return nullptr;
+}
+
 const Option* FindOption(std::string_view section, std::string_view key) {
-  // Looked up for every key of every section read: a config of 100 000 SLOs
-  // asks millions of times, too often for a walk through the table.
-  struct Hash {
-    size_t operator()(const std::pair<std::string_view, std::string_view>& k) const {
-      const std::hash<std::string_view> h;
-      return h(k.first) * 31 + h(k.second);
-    }
-  };
-  static const auto* const index = [] {
-    auto* m = new std::unordered_map<std::pair<std::string_view, std::string_view>, const Option*,
-                                     Hash>();
-    for (const Option& o : kOptions) m->try_emplace({o.section, o.key}, &o);  // the first wins
-    return m;
-  }();
-  auto it = index->find({section, key});
-  return it == index->end() ? nullptr : it->second;
+  return FindOption(SectionOptions(section), key);
 }
 
 bool WithinBounds(const Option& o, double v) {

@@ -123,6 +123,8 @@ std::span<const Option> Options();
 std::span<const Option> SectionOptions(std::string_view section);
 // nullptr when section has no such key.
 const Option* FindOption(std::string_view section, std::string_view key);
+// The same among one section's options (a Section keeps its own).
+const Option* FindOption(std::span<const Option> options, std::string_view key);
 
 // min <= v <= max (or < for open bounds); false for NaN.
 bool WithinBounds(const Option& o, double v);

@@ -532,7 +532,7 @@ Section::Section(Diagnostics& diag, const yaml::Node& node, std::string schema, 
                        std::to_string(first) + ")");
       continue;
     }
-    if (Lookup(key) == nullptr) {
+    if (FindOption(options_, key) == nullptr) {
       std::vector<std::string_view> known;
       for (const Option& o : options_) known.push_back(o.key);
       if (IsSecretKey(key)) {
@@ -579,16 +579,9 @@ void Section::CheckVariant(std::string_view variant, std::string_view noun) cons
 }
 
 const Option& Section::Opt(std::string_view key) const {
-  const Option* o = Lookup(key);
+  const Option* o = FindOption(options_, key);
   assert(o != nullptr && "every key the loader reads is declared in config/options.cc");
   return *o;
-}
-
-const Option* Section::Lookup(std::string_view key) const {
-  for (const Option& o : options_) {
-    if (o.key == key) return &o;
-  }
-  return nullptr;
 }
 
 const Section::Entry* Section::Find(std::string_view key) const {

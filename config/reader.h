@@ -149,8 +149,6 @@ class Section {
     yaml::Node value;
   };
   const Option& Opt(std::string_view key) const;
-  // The option table's entry for key in this section; nullptr if none.
-  const Option* Lookup(std::string_view key) const;
   const Entry* Find(std::string_view key) const;
   // Find() for a key that must be declared in the option table; nullptr when
   // absent (the getter then applies the option's default).

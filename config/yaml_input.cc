@@ -1,5 +1,6 @@
 #include "config/yaml_input.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace ninesd::config::internal {
@@ -14,10 +15,6 @@ std::vector<size_t> LineStarts(std::string_view text) {
   return starts;
 }
 
-yaml::Mark MarkAt(size_t pos, int line, int column) {
-  return yaml::Mark{static_cast<int>(pos), line, column};
-}
-
 // A parser error on a line indented with a tab is reported at the tab.
 std::optional<yaml::Mark> TabIndentNear(std::string_view text, int error_line) {
   std::vector<size_t> starts = LineStarts(text);
@@ -25,7 +22,8 @@ std::optional<yaml::Mark> TabIndentNear(std::string_view text, int error_line) {
     if (line < 0 || static_cast<size_t>(line) >= starts.size()) continue;
     size_t start = starts[static_cast<size_t>(line)];
     for (size_t i = start; i < text.size(); ++i) {
-      if (text[i] == '\t') return MarkAt(i, line, static_cast<int>(i - start));
+      if (text[i] == '\t')
+        return yaml::Mark{static_cast<int>(i), line, static_cast<int>(i - start)};
       if (text[i] != ' ') break;
     }
   }
@@ -35,10 +33,7 @@ std::optional<yaml::Mark> TabIndentNear(std::string_view text, int error_line) {
 std::optional<yaml::Documents> Parse(std::string_view text, Diagnostics& diag, int max_documents) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 BOM
   if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
-    std::vector<size_t> starts = LineStarts(text.substr(0, nul));
-    diag.Add(
-        MarkAt(nul, static_cast<int>(starts.size() - 1), static_cast<int>(nul - starts.back())),
-        "NUL byte in the file (a config file is UTF-8 text)");
+    diag.Add(yaml::MarkAtOffset(text, nul), "NUL byte in the file (a config file is UTF-8 text)");
     return std::nullopt;
   }
   yaml::Limits limits;
@@ -48,7 +43,7 @@ std::optional<yaml::Documents> Parse(std::string_view text, Diagnostics& diag, i
   yaml::Error error;
   std::optional<yaml::Documents> docs = yaml::Documents::Parse(text, limits, &error);
   if (docs) return docs;
-  if (error.message.starts_with("invalid YAML")) {
+  if (error.syntax) {
     if (auto tab = TabIndentNear(text, error.mark.line)) {
       diag.Add(*tab, "tab character in indentation; YAML indents with spaces only");
       return std::nullopt;

@@ -57,6 +57,15 @@ void Node::iterator::Load() const {
   }
 }
 
+Mark MarkAtOffset(std::string_view text, size_t offset) {
+  size_t at = std::min(offset, text.size());
+  std::string_view before = text.substr(0, at);
+  size_t nl = before.rfind('\n');
+  return Mark{static_cast<int>(at),
+              static_cast<int>(std::count(before.begin(), before.end(), '\n')),
+              static_cast<int>(nl == std::string_view::npos ? at : at - nl - 1)};
+}
+
 namespace {
 
 Mark ToMark(const yaml_mark_t& m) {
@@ -102,13 +111,9 @@ Error SyntaxError(const yaml_parser_t& p, std::string_view text) {
   std::string problem = p.problem != nullptr ? p.problem : "unknown error";
   if (p.error == YAML_READER_ERROR) {
     // Reader errors give a byte offset only.
-    size_t at = std::min(p.problem_offset, text.size());
-    std::string_view before = text.substr(0, at);
-    size_t nl = before.rfind('\n');
-    e.mark.pos = static_cast<int>(at);
-    e.mark.line = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-    e.mark.column = static_cast<int>(nl == std::string_view::npos ? at : at - nl - 1);
+    e.mark = MarkAtOffset(text, p.problem_offset);
     e.message = "invalid YAML: " + problem + " (a config file is UTF-8 text)";
+    e.syntax = true;
     return e;
   }
   std::string context = p.context != nullptr ? p.context : "";
@@ -119,6 +124,7 @@ Error SyntaxError(const yaml_parser_t& p, std::string_view text) {
   }
   e.mark = ToMark(p.problem_mark);
   e.message = "invalid YAML: " + problem;
+  e.syntax = true;
   if (!context.empty()) {
     e.message += " " + context + " started at line " + std::to_string(p.context_mark.line + 1);
   }
@@ -275,7 +281,6 @@ class Builder {
     d.type = type;
     d.mark = mark;
     d.tag = Tag(tag);
-    d.plain = d.tag == 0;
     uint32_t index = Add(d);
     std::string name = Text(anchor);
     if (!name.empty()) anchors_[name] = Anchor{index, 0};

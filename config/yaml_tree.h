@@ -31,7 +31,7 @@ enum class NodeType : uint8_t { Null, Scalar, Sequence, Map };
 namespace detail {
 struct Data {
   NodeType type = NodeType::Null;
-  bool plain = false;  // a plain scalar or a collection without a tag
+  bool plain = false;  // a plain scalar (Tag() "?" unless tagged)
   uint32_t tag = 0;    // index into Store::tags; 0: none
   uint32_t first = 0;  // scalar: offset into Store::chars; collection: into Store::kids
   uint32_t size = 0;   // scalar: length; sequence: items; map: pairs
@@ -140,7 +140,11 @@ struct Limits {
 struct Error {
   Mark mark;
   std::string message;
+  bool syntax = false;  // the parser's own "invalid YAML" (not a limit, not an open quote)
 };
+
+// Where byte `offset` of text is.
+Mark MarkAtOffset(std::string_view text, size_t offset);
 
 // The documents of one YAML stream.
 class Documents {

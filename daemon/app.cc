@@ -361,16 +361,15 @@ Status App::Impl::Starting() {
   return Ok{};
 }
 
-Status App::Impl::Restore(store::LoadedState state) {
-  store::LoadedState* loaded = &state;
-  if (loaded->empty) {
+Status App::Impl::Restore(store::LoadedState loaded) {
+  if (loaded.empty) {
     log->debug("state: new file {}", store->path());
     return Ok{};
   }
-  auto report = slo::RestoreState(runtime->engine(), &runtime->sequencer(), loaded->engine);
+  auto report = slo::RestoreState(runtime->engine(), &runtime->sequencer(), loaded.engine);
   if (!report) return report.error().Wrap(store->path());
   std::map<std::pair<std::string, int32_t>, int64_t> positions;
-  for (const store::KafkaOffset& o : loaded->offsets) {
+  for (const store::KafkaOffset& o : loaded.offsets) {
     positions[{o.topic, o.partition}] = o.next_offset;
   }
   runtime->RestorePositions(std::move(positions));
@@ -381,15 +380,15 @@ Status App::Impl::Restore(store::LoadedState state) {
   pending_deleted_slos = report->slos_removed;
   size_t gaps = 0;
   if (!config().probes.empty()) {
-    gaps = slo::MarkProbeGap(runtime->engine(), runtime->sequencer(), loaded->wall_time_ms);
+    gaps = slo::MarkProbeGap(runtime->engine(), runtime->sequencer(), loaded.wall_time_ms);
   }
-  if (auto it = loaded->blobs.find("locations"); it != loaded->blobs.end()) {
+  if (auto it = loaded.blobs.find("locations"); it != loaded.blobs.end()) {
     auto table = events::DecodeLocations(it->second);
     if (!table) return Error{store->path() + ": probe location table is corrupt"};
     restored_locations = std::move(*table);
   }
-  history->Load(loaded->cursors);
-  if (auto it = loaded->blobs.find("alerts"); it != loaded->blobs.end()) {
+  history->Load(loaded.cursors);
+  if (auto it = loaded.blobs.find("alerts"); it != loaded.blobs.end()) {
     if (Status st = dispatcher->LoadState(it->second); !st) {
       return st.error().Wrap(store->path() + ": alert state");
     }
@@ -399,7 +398,7 @@ Status App::Impl::Restore(store::LoadedState state) {
   log->info(
       "state: restored checkpoint={} services={} slos={} offsets={} probe_gaps={} "
       "core_time={} ms={}",
-      loaded->sequence, report->services_restored, report->slos_restored, loaded->offsets.size(),
+      loaded.sequence, report->services_restored, report->slos_restored, loaded.offsets.size(),
       gaps, runtime->engine().started() ? slo::FormatRfc3339(runtime->engine().now()) : "-",
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                             restore_start)
