@@ -70,12 +70,21 @@ int main(int argc, char** argv) {
   // Measured from here: the input's set-up, metadata, assignment, consumption
   // and decoding; not the config load.
   auto t0 = std::chrono::steady_clock::now();
+  const bool trace = std::getenv("INGEST_BENCH_TRACE") != nullptr;  // progress every 100 ms
+  auto next_trace = t0;
   double cpu0 = CpuSeconds();
   auto in = ingest::KafkaInput::Create(
       loaded.config->model, o,
       [&](ingest::IngestBatch&& b) {
         std::lock_guard lock(mu);
-        if (messages == 0) first_batch = std::chrono::steady_clock::now();
+        auto now = std::chrono::steady_clock::now();
+        if (messages == 0) first_batch = now;
+        if (trace && now >= next_trace) {
+          std::fprintf(stderr, "trace %.3f s %llu messages\n",
+                       std::chrono::duration<double>(now - t0).count(),
+                       static_cast<unsigned long long>(messages));
+          next_trace = now + std::chrono::milliseconds(100);
+        }
         messages += b.messages;
         signals += b.signals.size();
         for (uint32_t r : b.rejected) rejected += r;
