@@ -23,7 +23,7 @@ import time
 
 
 def measure(cmd, out_path=None):
-    """Wall and CPU seconds (user + system, from wait4) of one run; its stdout."""
+    """Wall and CPU seconds (user + system) and peak RSS in MiB (from wait4) of one run; its stdout."""
     with open(out_path or os.devnull, "w") as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=out, stderr=err)
@@ -33,7 +33,7 @@ def measure(cmd, out_path=None):
             err.seek(0)
             raise SystemExit(f"{cmd[0]} failed: {err.read().decode()[-2000:]}")
     text = open(out_path).read() if out_path else ""
-    return wall, ru.ru_utime + ru.ru_stime, text
+    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024, text
 
 
 def main():
@@ -81,33 +81,36 @@ def main():
                                    capture_output=True, text=True).stdout.strip()
             if int(count) != args.events:
                 raise SystemExit(f"kcat read {count} of {args.events} messages")
-            _, _, out = measure(ours, os.path.join(d, "ours.json"))
+            _, _, _, out = measure(ours, os.path.join(d, "ours.json"))
             first = json.loads(out)
-            kw, kc, ow, oc = [], [], [], []
+            kw, kc, ow, oc, km, om = [], [], [], [], [], []
             for r in range(args.rounds):
                 order = [("kcat", kcat), ("ours", ours)]
                 if r % 2:
                     order.reverse()
                 for name, cmd in order:
                     if name == "kcat":
-                        wall, cpu, _ = measure(cmd)
+                        wall, cpu, rss, _ = measure(cmd)
                         kw.append(wall)
                         kc.append(cpu)
+                        km.append(rss)
                     else:
                         # In-process figures: without the config load (10 000 services).
-                        _, _, out = measure(cmd, os.path.join(d, "ours.json"))
+                        _, _, rss, out = measure(cmd, os.path.join(d, "ours.json"))
                         r = json.loads(out)
+                        om.append(rss)
                         ow.append(r["seconds"])
                         oc.append(r["cpu_seconds"])
         finally:
             broker.stdin.close()
             broker.wait(timeout=30)
     n = args.events / 1e6
-    mkw, mkc, mow, moc = (statistics.median(x) for x in (kw, kc, ow, oc))
+    mkw, mkc, mow, moc, mkm, mom = (statistics.median(x) for x in (kw, kc, ow, oc, km, om))
     print(f"ingest: ninesd consume+decode: {mow:.2f} s = {args.events / mow / 1e6:.2f} M events/s, "
-          f"{moc / n:.2f} CPU s per million ({first['signals']} signals, {first['rejected']} rejected)")
+          f"{moc / n:.2f} CPU s per million, peak RSS {mom:.0f} MiB "
+          f"({first['signals']} signals, {first['rejected']} rejected)")
     print(f"ingest: kcat -C to /dev/null:  {mkw:.2f} s = {args.events / mkw / 1e6:.2f} M events/s, "
-          f"{mkc / n:.2f} CPU s per million")
+          f"{mkc / n:.2f} CPU s per million, peak RSS {mkm:.0f} MiB")
     print(f"ingest: events/s ninesd / kcat = {mkw / mow:.2f} (goal >= 1.0); "
           f"CPU per event ninesd / kcat = {moc / mkc:.2f} (goal <= 0.8)")
     print(f"ingest: rounds (wall s) ninesd {[round(x, 2) for x in ow]} kcat {[round(x, 2) for x in kw]}")

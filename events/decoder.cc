@@ -463,6 +463,7 @@ Reject Decoder::ReadField(std::string_view key, Kind kind, V& v, Fields& x, std:
       break;
     case kService:
       r = get_string(x.service);
+      if (r == Reject::kNone) services_.Prefetch(x.service);
       break;
     case kState:
       r = get_string(x.state);

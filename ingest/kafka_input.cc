@@ -185,6 +185,13 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Create(const slo::ModelSpec& mod
                    {"log.connection.close", "false"},
                    // Back within a second of a broker's return (librdkafka: up to 10 s).
                    {"reconnect.backoff.max.ms", "1000"},
+                   // librdkafka 2.0 stops fetching while the consumer queue
+                   // holds this many messages (all partitions together) and
+                   // looks again only on its 1 s timer: at 100 000 (its
+                   // default) a backlog is read at half speed, in bursts.
+                   // 500 000 (~0.5 s of decoding) keeps it fetching; the
+                   // bytes cap (queued.max.messages.kbytes) still bounds it.
+                   {"queued.min.messages", "500000"},
                },
                *props,
                {
@@ -444,12 +451,18 @@ void KafkaInput::Run() {
         generation_ = next_generation_;
       }
     }
-    int timeout_ms = 100;
-    if (batch_.messages > 0) {
-      auto left = std::chrono::duration_cast<milliseconds>(batch_deadline_ - Clock::now());
-      timeout_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
+    // A poll that may wait reads the clock several times inside librdkafka
+    // (and the batch deadline here): try without waiting first, and wait
+    // only when the queue is empty.
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, 0);
+    if (m == nullptr) {
+      int timeout_ms = 100;
+      if (batch_.messages > 0) {
+        auto left = std::chrono::duration_cast<milliseconds>(batch_deadline_ - Clock::now());
+        timeout_ms = static_cast<int>(std::clamp<int64_t>(left.count(), 0, 100));
+      }
+      if (timeout_ms > 0) m = rd_kafka_consumer_poll(consumer_, timeout_ms);
     }
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(consumer_, timeout_ms);
     if (m != nullptr) {
       if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         HandleError(m);
