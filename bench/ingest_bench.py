@@ -5,7 +5,7 @@ Starts the mock cluster (ninesd_mock_broker) in its own process, produces N
 synthetic events (gen_events, 10 000 services) with kcat, then alternates,
 R rounds: `kcat -C -e -o beginning -q` to /dev/null and `ingest_bench`
 (consume, decode to signals, hand over in batches) on the same topic. kcat:
-wall and CPU time (user + system, from wait4) of the whole process.
+wall and CPU time (user + system) and peak RSS, from wait4, of the whole process.
 ingest_bench: the same, measured inside the process from the input's
 creation to the last batch (its config load of 10 000 services is left
 out; kcat has none). Medians.
@@ -15,10 +15,14 @@ Usage: ingest_bench.py BUILD_DIR [--events N] [--partitions P] [--rounds R]
 import argparse
 import json
 import os
+import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 
@@ -60,17 +64,21 @@ def main():
             boot = broker.stdout.readline().strip()
             # Contiguous equal slices, one per partition: kcat's own partitioner
             # fills some partitions 3x the average, past the mock's ~5 MiB.
-            with open(ev) as f:
-                lines = f.readlines()
-            per = -(-len(lines) // args.partitions)
+            # Streamed, so that this process stays small: a child's peak RSS
+            # (wait4) includes what it shared with this process before exec.
+            per = -(-args.events // args.partitions)
+            part = os.path.join(d, "part.jsonl")
             t0 = time.perf_counter()
-            for p in range(args.partitions):
-                part = os.path.join(d, "part.jsonl")
-                with open(part, "w") as f:
-                    f.writelines(lines[p * per:(p + 1) * per])
-                subprocess.run(["kcat", "-P", "-b", boot, "-t", "events", "-p", str(p), "-l", part],
-                               check=True)
-            del lines
+            with open(ev) as f:
+                for p in range(args.partitions):
+                    with open(part, "w") as out:
+                        for _ in range(per):
+                            line = f.readline()
+                            if not line:
+                                break
+                            out.write(line)
+                    subprocess.run(["kcat", "-P", "-b", boot, "-t", "events", "-p", str(p), "-l", part],
+                                   check=True)
             print(f"ingest: {args.events} events, {size / 1e6:.0f} MB, {args.partitions} partitions, "
                   f"{args.services} services; produced by kcat in {time.perf_counter() - t0:.1f} s")
             kcat = ["kcat", "-C", "-b", boot, "-t", "events", "-e", "-o", "beginning", "-q"]
@@ -83,38 +91,110 @@ def main():
                 raise SystemExit(f"kcat read {count} of {args.events} messages")
             _, _, _, out = measure(ours, os.path.join(d, "ours.json"))
             first = json.loads(out)
-            kw, kc, ow, oc, km, om = [], [], [], [], [], []
+            daemon_cfg = os.path.join(d, "daemon.yaml")
+            write_daemon_config(os.path.join(d, "config.yaml"), daemon_cfg, boot, d)
+            state_dir = os.path.join(d, "state")
+            runs = {"kcat": [], "input": [], "daemon": []}  # (wall, cpu, rss MiB)
             for r in range(args.rounds):
-                order = [("kcat", kcat), ("ours", ours)]
+                order = ["kcat", "input", "daemon"]
                 if r % 2:
                     order.reverse()
-                for name, cmd in order:
+                for name in order:
                     if name == "kcat":
-                        wall, cpu, rss, _ = measure(cmd)
-                        kw.append(wall)
-                        kc.append(cpu)
-                        km.append(rss)
-                    else:
+                        wall, cpu, rss, _ = measure(kcat)
+                        runs[name].append((wall, cpu, rss))
+                    elif name == "input":
                         # In-process figures: without the config load (10 000 services).
-                        _, _, rss, out = measure(cmd, os.path.join(d, "ours.json"))
-                        r = json.loads(out)
-                        om.append(rss)
-                        ow.append(r["seconds"])
-                        oc.append(r["cpu_seconds"])
+                        _, _, rss, out = measure(ours, os.path.join(d, "ours.json"))
+                        j = json.loads(out)
+                        runs[name].append((j["seconds"], j["cpu_seconds"], rss))
+                    else:
+                        runs[name].append(run_daemon(f"{b}/daemon/ninesd", daemon_cfg, state_dir,
+                                                     args.events))
         finally:
             broker.stdin.close()
             broker.wait(timeout=30)
     n = args.events / 1e6
-    mkw, mkc, mow, moc, mkm, mom = (statistics.median(x) for x in (kw, kc, ow, oc, km, om))
-    print(f"ingest: ninesd consume+decode: {mow:.2f} s = {args.events / mow / 1e6:.2f} M events/s, "
-          f"{moc / n:.2f} CPU s per million, peak RSS {mom:.0f} MiB "
-          f"({first['signals']} signals, {first['rejected']} rejected)")
-    print(f"ingest: kcat -C to /dev/null:  {mkw:.2f} s = {args.events / mkw / 1e6:.2f} M events/s, "
-          f"{mkc / n:.2f} CPU s per million, peak RSS {mkm:.0f} MiB")
-    print(f"ingest: events/s ninesd / kcat = {mkw / mow:.2f} (goal >= 1.0); "
-          f"CPU per event ninesd / kcat = {moc / mkc:.2f} (goal <= 0.8)")
-    print(f"ingest: rounds (wall s) ninesd {[round(x, 2) for x in ow]} kcat {[round(x, 2) for x in kw]}")
+    med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in runs.items()}
+    kw, kc, km = med["kcat"]
+    labels = {"input": "KafkaInput consume+decode", "daemon": "daemon consume+decode+evaluate+checkpoint"}
+    for k in ("input", "daemon"):
+        w, c, m = med[k]
+        print(f"ingest: ninesd {labels[k]}: {w:.2f} s = {args.events / w / 1e6:.2f} M events/s, "
+              f"{c / n:.2f} CPU s per million, peak RSS {m:.0f} MiB")
+    print(f"ingest: kcat -C to /dev/null: {kw:.2f} s = {args.events / kw / 1e6:.2f} M events/s, "
+          f"{kc / n:.2f} CPU s per million, peak RSS {km:.0f} MiB "
+          f"(input: {first['signals']} signals, {first['rejected']} rejected)")
+    for k in ("input", "daemon"):
+        w, c, _ = med[k]
+        print(f"ingest: {k}: events/s ninesd / kcat = {kw / w:.2f} (goal >= 1.0); "
+              f"CPU per event ninesd / kcat = {c / kc:.2f} (goal <= 0.8)")
+    print("ingest: rounds (wall s) " +
+          " ".join(f"{k} {[round(x[0], 2) for x in v]}" for k, v in runs.items()))
 
+
+def write_daemon_config(src, dst, boot, d):
+    """The benchmark's model, read by the daemon from the broker at `boot`."""
+    with socket.socket() as s:  # a free port for its HTTP server
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    text = open(src).read()
+    head = (f'server:\n  listen: "127.0.0.1:{port}"\n'
+            f'state:\n  path: {d}/state/ninesd.db\n  checkpoint_interval: 1s\n'
+            f'kafka:\n  bootstrap: "{boot}"')
+    if "kafka:\n  bootstrap: embedded" not in text:
+        raise SystemExit("unexpected gen_events config")
+    open(dst, "w").write(text.replace("kafka:\n  bootstrap: embedded", head, 1))
+
+
+def proc_cpu(pid):
+    """User + system seconds of a running process (/proc/PID/stat)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_hwm_mib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_daemon(ninesd, config, state_dir, events):
+    """`ninesd run` from a fresh state directory: wall and CPU from its
+    "partitions assigned" log line to "backlog read" (every event consumed,
+    decoded, through the sequencer and engine, checkpointed each second);
+    peak RSS at that point. Then SIGTERM."""
+    shutil.rmtree(state_dir, ignore_errors=True)
+    os.makedirs(state_dir)
+    p = subprocess.Popen([ninesd, "run", "--config", config], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    t0 = c0 = None
+    result = None
+    tail = []
+    timer = threading.Timer(300, p.kill)  # bounded: a stuck daemon fails the run
+    timer.start()
+    try:
+        for line in p.stderr:
+            tail = (tail + [line])[-20:]
+            if t0 is None and "kafka partitions assigned" in line:
+                t0, c0 = time.perf_counter(), proc_cpu(p.pid)
+            elif "core: backlog read" in line:
+                wall, cpu = time.perf_counter() - t0, proc_cpu(p.pid) - c0
+                accepted = int(re.search(r"accepted=(\d+)", line).group(1))
+                if accepted != events:
+                    raise SystemExit(f"daemon accepted {accepted} of {events} events")
+                result = (wall, cpu, proc_hwm_mib(p.pid))
+                break
+        p.terminate()
+        for _ in p.stderr:  # drain: the stop logs too
+            pass
+        p.wait(timeout=120)
+    finally:
+        timer.cancel()
+    if result is None:
+        raise SystemExit("daemon ended before reading the backlog:\n" + "".join(tail))
+    return result
 
 if __name__ == "__main__":
     sys.exit(main())

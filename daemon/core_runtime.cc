@@ -124,6 +124,7 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
   }
   FlushAlerts();
   if (batch.caught_up && catching_up_) {
+    Logger("daemon")->info("core: backlog read accepted={} held={}", accepted_, sequencer_->held());
     catching_up_ = false;
     sequencer_->Hold(false);
     Tick();
