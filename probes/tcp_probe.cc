@@ -55,6 +55,8 @@ class TcpAttempt : public Attempt, public std::enable_shared_from_this<TcpAttemp
     done_ = nullptr;
     asio::error_code ec;
     if (tls_) SSL_shutdown(tls_->native_handle());  // best effort close_notify, no wait
+    // Closed with a reset, as the HTTP probe does: no TIME_WAIT on either side.
+    if (socket_.is_open()) socket_.set_option(asio::socket_base::linger(true, 0), ec);
     socket_.close(ec);
     done(std::move(o));
   }
