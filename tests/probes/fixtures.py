@@ -430,3 +430,12 @@ def run_driver(driver, config, *args, timeout=60):
     if r.returncode != 0:
         raise RuntimeError("probe_driver failed (%d): %s" % (r.returncode, r.stderr))
     return r.stdout
+
+
+def report(failures):
+    """Prints the failures, or "ok"; the test's exit code."""
+    if failures:
+        print("FAILED:\n  " + "\n  ".join(failures))
+        return 1
+    print("ok")
+    return 0

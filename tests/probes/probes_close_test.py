@@ -86,11 +86,7 @@ def main():
         print("%s probe: the target saw %s" % (name, ending))
         if ending != "reset":
             failures.append("%s probe ended with %s, want reset" % (name, ending))
-    if failures:
-        print("FAILED:\n  " + "\n  ".join(failures))
-        return 1
-    print("ok")
-    return 0
+    return fixtures.report(failures)
 
 
 if __name__ == "__main__":

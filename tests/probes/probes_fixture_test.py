@@ -56,11 +56,7 @@ def main():
                                text=True)
             if p.returncode != 0:
                 failures.append("promtool: " + p.stdout + p.stderr)
-    if failures:
-        print("FAILED:\n  " + "\n  ".join(failures))
-        return 1
-    print("ok")
-    return 0
+    return fixtures.report(failures)
 
 
 if __name__ == "__main__":
