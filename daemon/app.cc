@@ -13,6 +13,7 @@
 #include <map>
 
 #include "alerts/dispatcher.h"
+#include "daemon/checkpoint_pacer.h"
 #include "daemon/core_runtime.h"
 #include "daemon/logging.h"
 #include "events/decoder.h"
@@ -65,6 +66,7 @@ struct App::Impl {
   std::unique_ptr<alerts::Dispatcher> dispatcher;
   std::unique_ptr<asio::steady_timer> checkpoint_timer;
   bool next_checkpoint_full = true;
+  CheckpointPacer checkpoint_pacer;
   std::vector<std::string> pending_deleted_services, pending_deleted_slos;
   bool reconciled = false;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
@@ -505,8 +507,21 @@ store::CheckpointData App::Impl::CollectCheckpoint(bool full) {
 
 void App::Impl::Checkpoint() {
   if (store->busy()) return;  // the last one is still being written: next time
+  const auto start = CheckpointPacer::Clock::now();
+  if (!checkpoint_pacer.MayRun(start)) return;
   store::CheckpointData data = CollectCheckpoint(next_checkpoint_full);
   next_checkpoint_full = false;
+  const auto took = CheckpointPacer::Clock::now() - start;
+  checkpoint_pacer.Collected(start, took);
+  if (took * CheckpointPacer::kFactor >
+      std::chrono::milliseconds(config().state.checkpoint_interval)) {
+    log->info(
+        "state: checkpoint collection took {} ms; the next waits {} ms (a tenth of the loop at "
+        "most)",
+        std::chrono::duration_cast<std::chrono::milliseconds>(took).count(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(took * CheckpointPacer::kFactor)
+            .count());
+  }
   ingest::OffsetMap offsets;
   for (const store::KafkaOffset& o : data.offsets) offsets[{o.topic, o.partition}] = o.next_offset;
   const int64_t wall = data.wall_time_ms;

@@ -1,0 +1,31 @@
+#pragma once
+// CheckpointPacer: keeps the periodic checkpoint's share of the loop thread
+// bounded. Collecting a checkpoint (encoding the engine's dirty state and the
+// signals the sequencer holds) runs on the loop; while a long Kafka backlog
+// is read every event is held, so each checkpoint costs more than the last.
+// After a collection that took d, the next may start no sooner than
+// kFactor * d later: checkpoints then take at most 1 / kFactor of the loop,
+// whatever the interval. Pure; the caller passes the clock.
+
+#include <chrono>
+
+namespace ninesd::daemon {
+
+class CheckpointPacer {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr int kFactor = 10;
+
+  // Whether a checkpoint due at `now` may run.
+  bool MayRun(Clock::time_point now) const { return now >= not_before_; }
+  // A collection started at `start` took `took`.
+  void Collected(Clock::time_point start, Clock::duration took) {
+    not_before_ = start + kFactor * took;
+  }
+  Clock::time_point not_before() const { return not_before_; }
+
+ private:
+  Clock::time_point not_before_{};
+};
+
+}  // namespace ninesd::daemon
