@@ -500,8 +500,8 @@ void KafkaInput::Run() {
     Log()->warn("kafka dead-letter messages undelivered at stop count={}",
                 rd_kafka_outq_len(producer_));
   }
-  connected_.store(false);
   metrics_.connected().Set(0);
+  connected_.store(false);
 }
 
 size_t KafkaInput::SlotOf(rd_kafka_message_t* m) {
@@ -880,9 +880,10 @@ void KafkaInput::OnStats(const char* json, size_t len) {
     }
     if (b["state"].get(state) == simdjson::SUCCESS && state == "UP") ++up;
   }
+  // Metrics first: whoever sees connected() change finds them updated.
   metrics_.brokers_up().Set(up);
-  bool was = connected_.exchange(up > 0);
   metrics_.connected().Set(up > 0 ? 1 : 0);
+  bool was = connected_.exchange(up > 0);
   if (was != (up > 0)) {
     if (up > 0) {
       Log()->info("kafka connected brokers_up={}", up);
@@ -895,9 +896,9 @@ void KafkaInput::OnStats(const char* json, size_t len) {
 void KafkaInput::OnError(int err, const char* reason) {
   auto e = static_cast<rd_kafka_resp_err_t>(err);
   if (e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
-    if (connected_.exchange(false)) Log()->warn("kafka disconnected: all brokers down");
     metrics_.connected().Set(0);
     metrics_.brokers_up().Set(0);
+    if (connected_.exchange(false)) Log()->warn("kafka disconnected: all brokers down");
     return;
   }
   auto now = Clock::now();
