@@ -22,12 +22,6 @@
 using namespace ninesd;
 
 namespace {
-long MaxRssKib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
-
 double CpuSeconds() {  // all threads of the process, user + system
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
@@ -131,9 +125,8 @@ int main(int argc, char** argv) {
       "{\"messages\": %llu, \"signals\": %llu, \"rejected\": %llu, \"seconds\": %.3f, "
       "\"cpu_seconds\": %.3f, "
       "\"first_batch_seconds\": %.3f, "
-      "\"config_seconds\": %.3f, \"stop_seconds\": %.3f, \"max_rss_kib\": %ld}\n",
+      "\"config_seconds\": %.3f, \"stop_seconds\": %.3f}\n",
       static_cast<unsigned long long>(messages), static_cast<unsigned long long>(signals),
-      static_cast<unsigned long long>(rejected), seconds, cpu, first_s, load_s, stop_s,
-      MaxRssKib());
+      static_cast<unsigned long long>(rejected), seconds, cpu, first_s, load_s, stop_s);
   return 0;
 }

@@ -3,12 +3,13 @@
 
 Starts the mock cluster (ninesd_mock_broker) in its own process, produces N
 synthetic events (gen_events, 10 000 services) with kcat, then alternates,
-R rounds: `kcat -C -e -o beginning -q` to /dev/null and `ingest_bench`
-(consume, decode to signals, hand over in batches) on the same topic. kcat:
-wall and CPU time (user + system) and peak RSS, from wait4, of the whole process.
-ingest_bench: the same, measured inside the process from the input's
-creation to the last batch (its config load of 10 000 services is left
-out; kcat has none). Medians.
+R rounds, three readers of the same topic: `kcat -C -e -o beginning -q` to
+/dev/null (wall and CPU time, user + system, and peak RSS of the whole
+process, from wait4); `ingest_bench` (consume, decode to signals, hand over
+in batches; wall and CPU measured inside the process from the input's
+creation to the last batch, its config load of 10 000 services left out,
+kcat has none; peak RSS from wait4); and the daemon (`ninesd run`, see
+run_daemon). Medians.
 
 Usage: ingest_bench.py BUILD_DIR [--events N] [--partitions P] [--rounds R]
 """
@@ -195,6 +196,7 @@ def run_daemon(ninesd, config, state_dir, events):
     if result is None:
         raise SystemExit("daemon ended before reading the backlog:\n" + "".join(tail))
     return result
+
 
 if __name__ == "__main__":
     sys.exit(main())

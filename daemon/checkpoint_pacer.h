@@ -22,7 +22,6 @@ class CheckpointPacer {
   void Collected(Clock::time_point start, Clock::duration took) {
     not_before_ = start + kFactor * took;
   }
-  Clock::time_point not_before() const { return not_before_; }
 
  private:
   Clock::time_point not_before_{};

@@ -204,9 +204,8 @@ void Decoder::ServiceIndex::Build(const slo::ModelSpec& spec) {
   }
 }
 
-int64_t Decoder::ServiceIndex::Find(std::string_view name) const {
+int64_t Decoder::ServiceIndex::Find(std::string_view name, uint64_t h) const {
   if (slots_.empty()) return -1;
-  uint64_t h = HashId(name);
   for (size_t at = h & mask_;; at = (at + 1) & mask_) {
     const Slot& slot = slots_[at];
     if (slot.index_plus_one == 0) return -1;
@@ -412,6 +411,7 @@ Decoder::Kind Decoder::KindOf(simdjson::dom::element_type t) {
 struct Decoder::Fields {
   unsigned seen = 0;
   std::string_view type, service, state, location, id;
+  uint64_t service_hash = 0;  // HashId(service), once read
   std::optional<Millis> ts;
   bool good_bool = false, success = false, good_is_bool = false;
   uint64_t good_count = 0, total = 0;
@@ -463,7 +463,10 @@ Reject Decoder::ReadField(std::string_view key, Kind kind, V& v, Fields& x, std:
       break;
     case kService:
       r = get_string(x.service);
-      if (r == Reject::kNone) services_.Prefetch(x.service);
+      if (r == Reject::kNone) {
+        x.service_hash = HashId(x.service);
+        services_.Prefetch(x.service_hash);
+      }
       break;
     case kState:
       r = get_string(x.state);
@@ -612,7 +615,7 @@ Reject Decoder::Decode(std::string_view json, size_t capacity, std::optional<Mil
   }
   if (!(x.seen & kType)) return fail(Reject::kMissingField, "type");
   if (!(x.seen & kService)) return fail(Reject::kMissingField, "service");
-  int64_t svc = services_.Find(x.service);
+  int64_t svc = services_.Find(x.service, x.service_hash);
   slo::Signal s;
   if (x.type == "state") {
     s.kind = slo::SignalKind::kState;

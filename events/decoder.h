@@ -122,12 +122,13 @@ class Decoder {
   class ServiceIndex {
    public:
     void Build(const slo::ModelSpec& spec);
-    // The service's index, or -1.
-    int64_t Find(std::string_view name) const;
-    // Starts loading `name`'s slot: with many services it is a cache miss,
-    // which the rest of the event's fields can hide.
-    void Prefetch(std::string_view name) const {
-      if (!slots_.empty()) __builtin_prefetch(&slots_[HashId(name) & mask_]);
+    // The service's index, or -1; `hash` is HashId(name).
+    int64_t Find(std::string_view name) const { return Find(name, HashId(name)); }
+    int64_t Find(std::string_view name, uint64_t hash) const;
+    // Starts loading the slot of the name with this hash: with many services
+    // it is a cache miss, which the rest of the event's fields can hide.
+    void Prefetch(uint64_t hash) const {
+      if (!slots_.empty()) __builtin_prefetch(&slots_[hash & mask_]);
     }
     const std::string& Name(size_t index) const { return names_[index]; }
 
