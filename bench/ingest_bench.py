@@ -3,13 +3,15 @@
 
 Starts the mock cluster (ninesd_mock_broker) in its own process, produces N
 synthetic events (gen_events, 10 000 services) with kcat, then alternates,
-R rounds, three readers of the same topic: `kcat -C -e -o beginning -q` to
+R rounds, four readers of the same topic: `kcat -C -e -o beginning -q` to
 /dev/null (wall and CPU time, user + system, and peak RSS of the whole
 process, from wait4); `ingest_bench` (consume, decode to signals, hand over
 in batches; wall and CPU measured inside the process from the input's
 creation to the last batch, its config load of 10 000 services left out,
-kcat has none; peak RSS from wait4); and the daemon (`ninesd run`, see
-run_daemon). Medians.
+kcat has none; peak RSS from wait4); the daemon (`ninesd run`, see
+run_daemon); and `poll_floor`, librdkafka alone under the ingest rules (one
+rd_kafka_consumer_poll() per message, nothing decoded): the CPU floor of
+any reader that follows them, in-process figures as for ingest_bench. Medians.
 
 Usage: ingest_bench.py BUILD_DIR [--events N] [--partitions P] [--rounds R]
 """
@@ -85,6 +87,7 @@ def main():
             kcat = ["kcat", "-C", "-b", boot, "-t", "events", "-e", "-o", "beginning", "-q"]
             ours = [f"{b}/bench/ingest_bench", os.path.join(d, "config.yaml"), boot, "events",
                     str(args.events)]
+            floor = [f"{b}/bench/poll_floor", boot, "events", str(args.events)]
             # Warm-up, and a check that both read everything.
             count = subprocess.run(" ".join(kcat) + " | wc -l", shell=True, check=True,
                                    capture_output=True, text=True).stdout.strip()
@@ -95,18 +98,20 @@ def main():
             daemon_cfg = os.path.join(d, "daemon.yaml")
             write_daemon_config(os.path.join(d, "config.yaml"), daemon_cfg, boot, d)
             state_dir = os.path.join(d, "state")
-            runs = {"kcat": [], "input": [], "daemon": []}  # (wall, cpu, rss MiB)
+            runs = {"kcat": [], "input": [], "daemon": [], "floor": []}  # (wall, cpu, rss MiB)
             for r in range(args.rounds):
-                order = ["kcat", "input", "daemon"]
+                order = ["kcat", "input", "daemon", "floor"]
                 if r % 2:
                     order.reverse()
                 for name in order:
                     if name == "kcat":
                         wall, cpu, rss, _ = measure(kcat)
                         runs[name].append((wall, cpu, rss))
-                    elif name == "input":
-                        # In-process figures: without the config load (10 000 services).
-                        _, _, rss, out = measure(ours, os.path.join(d, "ours.json"))
+                    elif name in ("input", "floor"):
+                        # In-process figures: without the config load (10 000 services)
+                        # or the metadata request.
+                        _, _, rss, out = measure(ours if name == "input" else floor,
+                                                 os.path.join(d, "ours.json"))
                         j = json.loads(out)
                         runs[name].append((j["seconds"], j["cpu_seconds"], rss))
                     else:
@@ -118,15 +123,16 @@ def main():
     n = args.events / 1e6
     med = {k: [statistics.median(x[i] for x in v) for i in range(3)] for k, v in runs.items()}
     kw, kc, km = med["kcat"]
-    labels = {"input": "KafkaInput consume+decode", "daemon": "daemon consume+decode+evaluate+checkpoint"}
-    for k in ("input", "daemon"):
+    labels = {"input": "KafkaInput consume+decode", "daemon": "daemon consume+decode+evaluate+checkpoint",
+              "floor": "poll_floor (librdkafka alone, poll per message)"}
+    for k in ("input", "daemon", "floor"):
         w, c, m = med[k]
         print(f"ingest: ninesd {labels[k]}: {w:.2f} s = {args.events / w / 1e6:.2f} M events/s, "
               f"{c / n:.2f} CPU s per million, peak RSS {m:.0f} MiB")
     print(f"ingest: kcat -C to /dev/null: {kw:.2f} s = {args.events / kw / 1e6:.2f} M events/s, "
           f"{kc / n:.2f} CPU s per million, peak RSS {km:.0f} MiB "
           f"(input: {first['signals']} signals, {first['rejected']} rejected)")
-    for k in ("input", "daemon"):
+    for k in ("input", "daemon", "floor"):
         w, c, _ = med[k]
         print(f"ingest: {k}: events/s ninesd / kcat = {kw / w:.2f} (goal >= 1.0); "
               f"CPU per event ninesd / kcat = {c / kc:.2f} (goal <= 0.8)")

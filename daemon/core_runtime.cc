@@ -55,6 +55,8 @@ CoreRuntime::~CoreRuntime() {
 
 void CoreRuntime::Start() {
   running_ = true;
+  // After the restore: what a checkpoint saves while the backlog is read.
+  if (catching_up_) backlog_base_ = std::make_unique<slo::Sequencer>(*sequencer_);
   if (!catching_up_) Tick();
   ScheduleTick();
 }
@@ -100,7 +102,10 @@ events::Reject CoreRuntime::Push(const slo::Signal& s) {
   if ((catching_up_ || draining_) && sequencer_->held() >= options_.max_held_while_catching_up) {
     return Rejected(events::Reject::kLate);
   }
-  events::Reject r = Verdict(sequencer_->Push(s));
+  const slo::Verdict v = sequencer_->Push(s);
+  // Not read again after a restart: saved with the sequencer's base.
+  if (backlog_base_ && v == slo::Verdict::kAccepted) backlog_base_->Push(s);
+  events::Reject r = Verdict(v);
   FlushAlerts();
   return r;
 }
@@ -113,18 +118,25 @@ void CoreRuntime::PostBatch(IngestBatch batch) {
 
 void CoreRuntime::ApplyBatch(IngestBatch& batch) {
   refused_.clear();
-  for (size_t i = 0; i < batch.signals.size(); ++i) {
+  const size_t n = batch.signals.size();
+  constexpr size_t kAhead = 8;  // about the misses a core keeps in flight
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) sequencer_->Prefetch(batch.signals[i + kAhead]);
     events::Reject r = Verdict(sequencer_->Push(batch.signals[i]));
     if (r != events::Reject::kNone) refused_.emplace_back(i, r);
   }
   // Decoder rejects were counted (and reported) by the input itself.
   for (size_t r = 0; r < batch.rejected.size(); ++r) rejected_[r] += batch.rejected[r];
+  auto& positions = backlog_base_ ? backlog_positions_ : positions_;
   for (const SourcePosition& p : batch.positions) {
-    positions_[{p.topic, p.partition}] = p.next_offset;
+    positions[{p.topic, p.partition}] = p.next_offset;
   }
   FlushAlerts();
   if (batch.caught_up && catching_up_) {
     Logger("daemon")->info("core: backlog read accepted={} held={}", accepted_, sequencer_->held());
+    for (const auto& [tp, off] : backlog_positions_) positions_[tp] = off;
+    backlog_positions_.clear();
+    backlog_base_.reset();
     catching_up_ = false;
     sequencer_->Hold(false);
     Tick();

@@ -144,8 +144,17 @@ class CoreRuntime : private slo::EngineObserver {
   // Loop thread: figures as of evaluated_at() (0 before the first refresh).
   const exporter::SloFigures& figures() const { return published_->figures; }
   slo::Millis evaluated_at() const { return published_->at; }
-  // Input positions whose signals are all in the sequencer or the engine.
+  // What a checkpoint saves: input positions whose signals are all in
+  // checkpoint_sequencer() or the engine, and that sequencer. While a
+  // backlog is read they stay where it started, and the sequencer saved is
+  // the one restored plus the probe results taken since: the backlog is
+  // read again after a restart, not written to the state file at every
+  // checkpoint (it may hold millions of signals; the engine does not move
+  // meanwhile). Once it is read, they are the live ones.
   const std::map<std::pair<std::string, int32_t>, int64_t>& positions() const { return positions_; }
+  const slo::Sequencer& checkpoint_sequencer() const {
+    return backlog_base_ ? *backlog_base_ : *sequencer_;
+  }
   uint64_t accepted() const { return accepted_; }
   uint64_t rejected(events::Reject r) const { return rejected_[static_cast<size_t>(r)]; }
 
@@ -190,6 +199,11 @@ class CoreRuntime : private slo::EngineObserver {
   std::shared_ptr<const Published> published_;
   std::shared_ptr<Published> pending_;  // a refresh in progress
   std::map<std::pair<std::string, int32_t>, int64_t> positions_;
+  // While a backlog is read (from Start() until caught up): the sequencer as
+  // it was restored, with the probe results taken since, and the positions
+  // read so far (see checkpoint_sequencer()).
+  std::unique_ptr<slo::Sequencer> backlog_base_;
+  std::map<std::pair<std::string, int32_t>, int64_t> backlog_positions_;
   uint64_t accepted_ = 0;
   std::array<uint64_t, events::kNumRejects> rejected_{};
 

@@ -36,8 +36,7 @@ bool Sequencer::IdSet::Insert(uint64_t id, Millis ts, Millis watermark) {
     Rebuild(cap, watermark);
   }
   const size_t mask = slots_.size() - 1;
-  // Ids are FNV hashes already; the multiply spreads their low bits.
-  size_t i = static_cast<size_t>((id * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+  size_t i = Home(id, mask);
   while (slots_[i].id != 0) {
     if (slots_[i].id == id) return false;
     i = (i + 1) & mask;
@@ -54,7 +53,7 @@ void Sequencer::IdSet::Rebuild(size_t capacity, Millis watermark) {
   const size_t mask = capacity - 1;
   for (const Slot& s : old) {
     if (s.id == 0 || s.ts < watermark) continue;
-    size_t i = static_cast<size_t>((s.id * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    size_t i = Home(s.id, mask);
     while (slots_[i].id != 0) i = (i + 1) & mask;
     slots_[i] = s;
     ++size_;

@@ -25,9 +25,19 @@ enum class Verdict : uint8_t { kAccepted, kLate, kDuplicate };
 class Sequencer {
  public:
   Sequencer(Engine& engine, Millis allowed_lateness);
+  // A copy holds the same signals and ids, for the same engine (the daemon
+  // keeps one as what a checkpoint saves while a backlog is read).
+  Sequencer(const Sequencer&) = default;
+  Sequencer& operator=(const Sequencer&) = delete;
 
   // Takes a signal; releases what the new watermark allows.
   Verdict Push(const Signal& s);
+  // A hint that s comes soon: loads its id's slot, a cache miss per signal
+  // once millions of ids are live (a backlog read). Pushing a batch, call
+  // it a few signals ahead.
+  void Prefetch(const Signal& s) const {
+    if (s.id_hash != 0) ids_.Prefetch(s.id_hash);
+  }
   // Releases every held signal before t, in order, and moves the engine to t.
   void ReleaseUpTo(Millis t);
 
@@ -63,6 +73,13 @@ class Sequencer {
    public:
     // False when the id is already present.
     bool Insert(uint64_t id, Millis ts, Millis watermark);
+    void Prefetch(uint64_t id) const {
+      if (!slots_.empty()) __builtin_prefetch(&slots_[Home(id, slots_.size() - 1)]);
+    }
+    // Ids are FNV hashes already; the multiply spreads their low bits.
+    static size_t Home(uint64_t id, size_t mask) {
+      return static_cast<size_t>((id * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+    }
     size_t size() const { return size_; }
     template <class F>
     void ForEach(F f) const {

@@ -7,6 +7,7 @@
 #include <asio/io_context.hpp>
 
 #include "config/config.h"
+#include "slo/engine_state.h"
 #include "slo/time.h"
 
 namespace ninesd::daemon {
@@ -143,7 +144,8 @@ TEST_F(CoreRuntimeTest, BacklogIsReplayedInEventTimeThenTheWallClockTakesOver) {
   EXPECT_EQ(rt->Push(State(0, wall - 15'000, slo::State::kDown)), events::Reject::kNone);
   EXPECT_EQ(rt->Push(State(0, wall - 12'000, slo::State::kUp)), events::Reject::kLate);
   EXPECT_EQ(rt->rejected(events::Reject::kLate), 1u);
-  EXPECT_EQ((rt->positions().at({"events", 3})), 42);
+  // A checkpoint meanwhile saves where the backlog started: it is read again.
+  EXPECT_EQ(rt->positions().count({"events", 3}), 0u);
   EXPECT_EQ(rt->rejected(events::Reject::kBadJson), 2u);
 
   IngestBatch done;
@@ -152,11 +154,73 @@ TEST_F(CoreRuntimeTest, BacklogIsReplayedInEventTimeThenTheWallClockTakesOver) {
   rt->PostBatch(std::move(done));
   io.poll();
   EXPECT_FALSE(rt->catching_up());
+  EXPECT_EQ((rt->positions().at({"events", 3})), 42);
+  EXPECT_EQ(&rt->checkpoint_sequencer(), &rt->sequencer());
   EXPECT_EQ(rt->evaluated_at(), wall - 10'000);
   // Down from wall - 20 s to the released time, wall - 10 s.
   EXPECT_EQ(rt->figures().services[0], slo::State::kDown);
   EXPECT_DOUBLE_EQ(rt->figures().downtime_seconds[0], 36 + 10);
   EXPECT_EQ(rt->Push(State(0, wall, slo::State::kUp)), events::Reject::kNone);
+}
+
+// A checkpoint taken while a backlog is read holds the restored state, the
+// probe results taken since and the positions the backlog started from, not
+// the backlog: a restart from it that reads the backlog again ends with the
+// figures of a run that never stopped.
+TEST_F(CoreRuntimeTest, CheckpointWhileCatchingUpSavesTheStartAndReadsTheBacklogAgain) {
+  wall = kT0 + slo::kDay;
+  auto backlog = [] {
+    IngestBatch b;
+    b.signals = {State(0, kT0, slo::State::kUp, 1), State(0, kT0 + 600'000, slo::State::kDown, 2),
+                 State(0, kT0 + 636'000, slo::State::kUp, 3)};
+    b.positions = {{"events", 3, 42}};
+    return b;
+  };
+  auto done = [] {
+    IngestBatch b;
+    b.signals = {State(0, kT0 + 3'000'000, slo::State::kUp, 4)};
+    b.positions = {{"events", 3, 43}};
+    b.caught_up = true;
+    return b;
+  };
+  const slo::Signal probe = State(0, wall - 20'000, slo::State::kDown);
+
+  auto first = Make(true);
+  first->RestorePositions({{{"events", 3}, 10}});
+  first->Start();
+  EXPECT_EQ(first->Push(probe), events::Reject::kNone);
+  first->PostBatch(backlog());
+  io.poll();
+  EXPECT_EQ(first->sequencer().held(), 4u);
+  EXPECT_EQ(first->checkpoint_sequencer().held(), 1u);  // the probe result only
+  slo::EngineState saved =
+      slo::CollectState(first->engine(), &first->checkpoint_sequencer(), /*full=*/true);
+  auto saved_positions = first->positions();
+  EXPECT_EQ((saved_positions.at({"events", 3})), 10);
+  first->PostBatch(done());
+  io.poll();
+  EXPECT_FALSE(first->catching_up());
+
+  auto second = Make(true);
+  ASSERT_TRUE(slo::RestoreState(second->engine(), &second->sequencer(), saved));
+  second->RestorePositions(saved_positions);
+  second->Start();
+  EXPECT_EQ(second->sequencer().held(), 1u);
+  second->PostBatch(backlog());  // read again from offset 10
+  second->PostBatch(done());
+  io.poll();
+  EXPECT_FALSE(second->catching_up());
+  EXPECT_EQ(second->accepted(), 4u);
+  EXPECT_EQ((second->positions().at({"events", 3})), 43);
+  ASSERT_EQ(first->evaluated_at(), second->evaluated_at());
+  EXPECT_EQ(first->figures().services, second->figures().services);
+  EXPECT_EQ(first->figures().downtime_seconds, second->figures().downtime_seconds);
+  EXPECT_DOUBLE_EQ(first->figures().downtime_seconds[0], 36 + 10);
+  for (size_t i = 0; i < first->figures().slos.size(); ++i) {
+    EXPECT_DOUBLE_EQ(first->figures().slos[i].good, second->figures().slos[i].good);
+    EXPECT_DOUBLE_EQ(first->figures().slos[i].bad, second->figures().slos[i].bad);
+    EXPECT_DOUBLE_EQ(first->figures().slos[i].unknown, second->figures().slos[i].unknown);
+  }
 }
 
 TEST_F(CoreRuntimeTest, AlertTransitionsReachTheHooksAndCountBreaches) {
