@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <utility>
 
 namespace {
@@ -49,6 +50,21 @@ int main(int argc, char** argv) {
   };
   for (const auto& [k, v] : settings) {
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) return Fail(k, err);
+  }
+  // Experiments: POLL_FLOOR_PROPS="key=value,key=value" (librdkafka properties).
+  if (const char* props = std::getenv("POLL_FLOOR_PROPS")) {
+    std::string all = props;
+    for (size_t pos = 0; pos < all.size();) {
+      size_t comma = all.find(',', pos);
+      std::string kv = all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos ||
+          rd_kafka_conf_set(conf, kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), err,
+                            sizeof err) != RD_KAFKA_CONF_OK) {
+        return Fail(kv.c_str(), err);
+      }
+      pos = comma == std::string::npos ? all.size() : comma + 1;
+    }
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (rk == nullptr) return Fail("rd_kafka_new", err);

@@ -132,6 +132,18 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
     positions[{p.topic, p.partition}] = p.next_offset;
   }
   FlushAlerts();
+  if (catching_up_ && !batch.caught_up) {
+    // A long backlog: say how far it got (its events are held in memory).
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_backlog_log_) {
+      if (next_backlog_log_ != std::chrono::steady_clock::time_point{}) {
+        Logger("daemon")->info("core: reading the backlog accepted={} held={} (~{} MiB)",
+                               accepted_, sequencer_->held(),
+                               sequencer_->held() * sizeof(slo::Signal) >> 20);
+      }
+      next_backlog_log_ = now + std::chrono::seconds(10);
+    }
+  }
   if (batch.caught_up && catching_up_) {
     Logger("daemon")->info("core: backlog read accepted={} held={}", accepted_, sequencer_->held());
     for (const auto& [tp, off] : backlog_positions_) positions_[tp] = off;

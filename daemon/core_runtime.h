@@ -204,6 +204,7 @@ class CoreRuntime : private slo::EngineObserver {
   // read so far (see checkpoint_sequencer()).
   std::unique_ptr<slo::Sequencer> backlog_base_;
   std::map<std::pair<std::string, int32_t>, int64_t> backlog_positions_;
+  std::chrono::steady_clock::time_point next_backlog_log_{};  // progress line
   uint64_t accepted_ = 0;
   std::array<uint64_t, events::kNumRejects> rejected_{};
 
