@@ -43,10 +43,10 @@ int main(int argc, char** argv) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   const std::pair<const char*, const char*> settings[] = {
-      {"bootstrap.servers", argv[1]},     {"group.id", "ninesd-poll-floor"},
-      {"enable.auto.commit", "false"},    {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", "error"},     {"enable.partition.eof", "true"},
-      {"queued.min.messages", "500000"},  {"log.connection.close", "false"},
+      {"bootstrap.servers", argv[1]},    {"group.id", "ninesd-poll-floor"},
+      {"enable.auto.commit", "false"},   {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", "error"},    {"enable.partition.eof", "true"},
+      {"queued.min.messages", "500000"}, {"log.connection.close", "false"},
   };
   for (const auto& [k, v] : settings) {
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) return Fail(k, err);
@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     std::string all = props;
     for (size_t pos = 0; pos < all.size();) {
       size_t comma = all.find(',', pos);
-      std::string kv = all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string kv =
+          all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       size_t eq = kv.find('=');
       if (eq == std::string::npos ||
           rd_kafka_conf_set(conf, kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), err,

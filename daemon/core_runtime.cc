@@ -137,9 +137,8 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_backlog_log_) {
       if (next_backlog_log_ != std::chrono::steady_clock::time_point{}) {
-        Logger("daemon")->info("core: reading the backlog accepted={} held={} (~{} MiB)",
-                               accepted_, sequencer_->held(),
-                               sequencer_->held() * sizeof(slo::Signal) >> 20);
+        Logger("daemon")->info("core: reading the backlog accepted={} held={} (~{} MiB)", accepted_,
+                               sequencer_->held(), sequencer_->held() * sizeof(slo::Signal) >> 20);
       }
       next_backlog_log_ = now + std::chrono::seconds(10);
     }
