@@ -474,7 +474,8 @@ void App::Impl::ScheduleCheckpoint() {
 
 store::CheckpointData App::Impl::CollectCheckpoint(bool full) {
   store::CheckpointData data;
-  data.engine = slo::CollectState(runtime->engine(), &runtime->checkpoint_sequencer(), full);
+  runtime->PrepareCheckpoint();
+  data.engine = slo::CollectState(runtime->engine(), &runtime->sequencer(), full);
   data.engine.deleted_services = std::move(pending_deleted_services);
   data.engine.deleted_slos = std::move(pending_deleted_slos);
   pending_deleted_services.clear();

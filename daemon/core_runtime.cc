@@ -55,8 +55,6 @@ CoreRuntime::~CoreRuntime() {
 
 void CoreRuntime::Start() {
   running_ = true;
-  // After the restore: what a checkpoint saves while the backlog is read.
-  if (catching_up_) backlog_base_ = std::make_unique<slo::Sequencer>(*sequencer_);
   if (!catching_up_) Tick();
   ScheduleTick();
 }
@@ -102,10 +100,7 @@ events::Reject CoreRuntime::Push(const slo::Signal& s) {
   if ((catching_up_ || draining_) && sequencer_->held() >= options_.max_held_while_catching_up) {
     return Rejected(events::Reject::kLate);
   }
-  const slo::Verdict v = sequencer_->Push(s);
-  // Not read again after a restart: saved with the sequencer's base.
-  if (backlog_base_ && v == slo::Verdict::kAccepted) backlog_base_->Push(s);
-  events::Reject r = Verdict(v);
+  events::Reject r = Verdict(sequencer_->Push(s));
   FlushAlerts();
   return r;
 }
@@ -122,12 +117,14 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
   constexpr size_t kAhead = 8;  // about the misses a core keeps in flight
   for (size_t i = 0; i < n; ++i) {
     if (i + kAhead < n) sequencer_->Prefetch(batch.signals[i + kAhead]);
+    // A backlog's signals are read again after a restart (PrepareCheckpoint).
+    batch.signals[i].replayable = catching_up_;
     events::Reject r = Verdict(sequencer_->Push(batch.signals[i]));
     if (r != events::Reject::kNone) refused_.emplace_back(i, r);
   }
   // Decoder rejects were counted (and reported) by the input itself.
   for (size_t r = 0; r < batch.rejected.size(); ++r) rejected_[r] += batch.rejected[r];
-  auto& positions = backlog_base_ ? backlog_positions_ : positions_;
+  auto& positions = catching_up_ ? backlog_positions_ : positions_;
   for (const SourcePosition& p : batch.positions) {
     positions[{p.topic, p.partition}] = p.next_offset;
   }
@@ -137,21 +134,33 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= next_backlog_log_) {
       if (next_backlog_log_ != std::chrono::steady_clock::time_point{}) {
-        Logger("daemon")->info("core: reading the backlog accepted={} held={} (~{} MiB)", accepted_,
-                               sequencer_->held(), sequencer_->held() * sizeof(slo::Signal) >> 20);
+        Logger("daemon")->info("core: reading the backlog accepted={} held={} ({} MiB)", accepted_,
+                               sequencer_->held(), sequencer_->memory_bytes() >> 20);
       }
       next_backlog_log_ = now + std::chrono::seconds(10);
     }
   }
   if (batch.caught_up && catching_up_) {
     Logger("daemon")->info("core: backlog read accepted={} held={}", accepted_, sequencer_->held());
+    sequencer_->MakeDurable();
     for (const auto& [tp, off] : backlog_positions_) positions_[tp] = off;
     backlog_positions_.clear();
-    backlog_base_.reset();
     catching_up_ = false;
     sequencer_->Hold(false);
     Tick();
   }
+}
+
+void CoreRuntime::PrepareCheckpoint() {
+  if (!catching_up_) return;
+  const size_t replayable = sequencer_->held_replayable();
+  const size_t durable = sequencer_->held() - replayable;
+  if (replayable == 0 || replayable < std::max(options_.min_backlog_save, durable)) return;
+  Logger("daemon")->info("core: the next checkpoint saves the backlog read so far held={}",
+                         sequencer_->held());
+  sequencer_->MakeDurable();
+  for (const auto& [tp, off] : backlog_positions_) positions_[tp] = off;
+  backlog_positions_.clear();
 }
 
 void CoreRuntime::Tick() {

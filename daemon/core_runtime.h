@@ -75,6 +75,8 @@ class CoreRuntime : private slo::EngineObserver {
     // as late (a backlog that never ends, a broker down at start): about
     // 56 bytes each.
     size_t max_held_while_catching_up = 1'000'000;
+    // See PrepareCheckpoint: the least backlog (signals) worth saving.
+    size_t min_backlog_save = 1'000'000;
     // SLOs (or services) evaluated per loop turn during a refresh; 0: all at
     // once. A slice of 500 costs the loop about half a millisecond.
     size_t refresh_slice = 500;
@@ -144,17 +146,20 @@ class CoreRuntime : private slo::EngineObserver {
   // Loop thread: figures as of evaluated_at() (0 before the first refresh).
   const exporter::SloFigures& figures() const { return published_->figures; }
   slo::Millis evaluated_at() const { return published_->at; }
-  // What a checkpoint saves: input positions whose signals are all in
-  // checkpoint_sequencer() or the engine, and that sequencer. While a
-  // backlog is read they stay where it started, and the sequencer saved is
-  // the one restored plus the probe results taken since: the backlog is
-  // read again after a restart, not written to the state file at every
-  // checkpoint (it may hold millions of signals; the engine does not move
-  // meanwhile). Once it is read, they are the live ones.
+  // Input positions whose signals are all in the engine or saved with the
+  // sequencer (a checkpoint stores them together). While a backlog is read,
+  // its signals are held as replayable (slo::Signal::replayable: the state
+  // codec leaves them out) and these positions stay where the part left out
+  // starts: a checkpoint does not copy the backlog, and a restart reads it
+  // again. See PrepareCheckpoint.
   const std::map<std::pair<std::string, int32_t>, int64_t>& positions() const { return positions_; }
-  const slo::Sequencer& checkpoint_sequencer() const {
-    return backlog_base_ ? *backlog_base_ : *sequencer_;
-  }
+  // Called before a checkpoint collects the state. While a backlog is read:
+  // once the part left out (replayable) is at least Options::min_backlog_save
+  // signals and as large as the part saved, it becomes durable, and this
+  // checkpoint saves it with the positions read so far. So a crash costs at
+  // most about half of what was read, and saving costs O(backlog) in all
+  // (each such save at least doubles what is saved).
+  void PrepareCheckpoint();
   uint64_t accepted() const { return accepted_; }
   uint64_t rejected(events::Reject r) const { return rejected_[static_cast<size_t>(r)]; }
 
@@ -199,10 +204,8 @@ class CoreRuntime : private slo::EngineObserver {
   std::shared_ptr<const Published> published_;
   std::shared_ptr<Published> pending_;  // a refresh in progress
   std::map<std::pair<std::string, int32_t>, int64_t> positions_;
-  // While a backlog is read (from Start() until caught up): the sequencer as
-  // it was restored, with the probe results taken since, and the positions
-  // read so far (see checkpoint_sequencer()).
-  std::unique_ptr<slo::Sequencer> backlog_base_;
+  // While a backlog is read: the positions read so far, ahead of positions_
+  // by the replayable signals held.
   std::map<std::pair<std::string, int32_t>, int64_t> backlog_positions_;
   std::chrono::steady_clock::time_point next_backlog_log_{};  // progress line
   uint64_t accepted_ = 0;

@@ -463,15 +463,32 @@ struct StateAccess {
     w.I64(q.max_ts_);
     w.I64(q.released_);
     w.I64(q.release_limit_);
-    // Services the held signals name, with their probe names.
+    // Replayable signals are left out: the input delivers them again from
+    // the positions saved with this row (Signal::replayable).
+    // Ids of released signals can only come back late (rejected before the
+    // id check): the ids kept are those of the held signals — all of them,
+    // since a restored sequencer that holds (a backlog read) takes signals
+    // back to the last release, not only after the watermark — and those of
+    // signals left out go with them. Times are saved relative to the
+    // watermark.
+    const Millis wm = q.watermark();
+    // Services the saved signals name, with their probe names; the buckets
+    // and ids saved.
     std::unordered_map<uint32_t, uint32_t> table;
     std::vector<uint32_t> order;
+    size_t buckets = 0;
+    size_t live = 0;
     q.ForEachBucket([&](Millis, const std::vector<Signal>& v) {
+      bool any = false;
       for (const Signal& s : v) {
+        if (s.replayable) continue;
+        any = true;
+        live += s.id_hash != 0;
         if (table.emplace(s.service, static_cast<uint32_t>(order.size())).second) {
           order.push_back(s.service);
         }
       }
+      buckets += any;
     });
     w.U64(order.size());
     for (uint32_t i : order) {
@@ -480,26 +497,30 @@ struct StateAccess {
       w.U64(sp.probes.size());
       for (const ProbeSourceSpec& p : sp.probes) w.Str(p.name);
     }
-    w.U64(q.BucketCount());
+    w.U64(buckets);
+    const bool all = q.held_replayable() == 0;
     q.ForEachBucket([&](Millis start, const std::vector<Signal>& v) {
+      const size_t n =
+          all ? v.size()
+              : static_cast<size_t>(std::count_if(v.begin(), v.end(),
+                                                  [](const Signal& s) { return !s.replayable; }));
+      if (n == 0) return;
       w.I64(start);
-      w.U64(v.size());
+      w.U64(n);
       Millis prev = start;
       for (const Signal& s : v) {
+        if (s.replayable) continue;
         w.U64(table[s.service]);
         PutSignal(w, s, prev);
       }
     });
-    // Ids before the watermark can only come back late (rejected before the
-    // id check): only the live ones are kept.
-    Millis wm = q.watermark();
-    size_t live = 0;
-    q.ForEachId([&](uint64_t, Millis ts) { live += ts >= wm; });
     w.U64(live);
-    q.ForEachId([&](uint64_t id, Millis ts) {
-      if (ts < wm) return;
-      for (int i = 0; i < 8; ++i) w.U8(static_cast<uint8_t>(id >> (8 * i)));
-      w.I64(ts - wm);
+    q.ForEachBucket([&](Millis, const std::vector<Signal>& v) {
+      for (const Signal& s : v) {
+        if (s.replayable || s.id_hash == 0) continue;
+        for (int i = 0; i < 8; ++i) w.U8(static_cast<uint8_t>(s.id_hash >> (8 * i)));
+        w.I64(s.ts - wm);
+      }
     });
     w.Seal(0);
     return out;

@@ -90,9 +90,25 @@ Millis Sequencer::first_held() const {
   return far;
 }
 
+void Sequencer::MakeDurable() {
+  if (replayable_ == 0) return;
+  for (auto& v : ring_) {
+    for (Signal& s : v) s.replayable = false;
+  }
+  for (auto& [start, v] : far_) {
+    for (Signal& s : v) s.replayable = false;
+  }
+  replayable_ = 0;
+}
+
+size_t Sequencer::memory_bytes() const {
+  return held_ * sizeof(Signal) + ids_.capacity() * sizeof(IdSet::Slot);
+}
+
 void Sequencer::ClearHeld() {
   for (auto& v : ring_) v.clear();
   far_.clear();
+  replayable_ = 0;
   ring_held_ = held_ = 0;
   base_ = kNone;
   ids_.Clear();
@@ -134,6 +150,7 @@ Verdict Sequencer::Push(const Signal& s) {
     // Any order: the ordered map, released in order by ReleaseUpTo.
     far_[FloorTo(s.ts, kBucket)].push_back(s);
     ++held_;
+    replayable_ += s.replayable;
     if (s.ts > max_ts_) max_ts_ = s.ts;
     return Verdict::kAccepted;
   }
@@ -147,6 +164,7 @@ Verdict Sequencer::Push(const Signal& s) {
   }
   BucketFor(FloorTo(s.ts, kBucket)).push_back(s);
   ++held_;
+  replayable_ += s.replayable;
   if (s.ts > max_ts_) {
     max_ts_ = s.ts;
     // Release whole seconds: the order of application does not depend on
@@ -206,6 +224,9 @@ void Sequencer::ReleaseUpTo(Millis t) {
         far_.erase(it);
       }
     }
+  }
+  if (replayable_ > 0) {
+    for (const Signal& s : batch_) replayable_ -= s.replayable;
   }
   // Buckets are disjoint: sorting the batch orders it fully.
   // A lambda, not the function pointer, so the comparison is inlined.

@@ -25,9 +25,7 @@ enum class Verdict : uint8_t { kAccepted, kLate, kDuplicate };
 class Sequencer {
  public:
   Sequencer(Engine& engine, Millis allowed_lateness);
-  // A copy holds the same signals and ids, for the same engine (the daemon
-  // keeps one as what a checkpoint saves while a backlog is read).
-  Sequencer(const Sequencer&) = default;
+  Sequencer(const Sequencer&) = delete;
   Sequencer& operator=(const Sequencer&) = delete;
 
   // Takes a signal; releases what the new watermark allows.
@@ -52,8 +50,11 @@ class Sequencer {
   void Hold(bool on);
   bool holding() const { return hold_; }
 
-  // Signals before this time are late.
+  // Signals before this time are late (not holding).
   Millis watermark() const;
+  // Signals before this time are late now: the watermark, or while holding
+  // the last ReleaseUpTo. Ids of signals at or after it are kept.
+  Millis late_bound() const { return hold_ ? released_ : watermark(); }
   Millis max_ts() const { return max_ts_; }
   // "No time": no signal yet, nothing held.
   static constexpr Millis kNone = INT64_MIN;
@@ -61,6 +62,13 @@ class Sequencer {
   Millis first_held() const;
   bool empty() const { return max_ts_ == kNone; }
   size_t held() const { return held_; }
+  // Held signals marked replayable (Signal::replayable).
+  size_t held_replayable() const { return replayable_; }
+  // Clears the replayable mark of every held signal: from now on the state
+  // codec saves them (the input's saved positions moved past them). O(held).
+  void MakeDurable();
+  // Bytes of the held signals and the id table.
+  size_t memory_bytes() const;
 
  private:
   friend struct internal::StateAccess;
@@ -81,22 +89,17 @@ class Sequencer {
       return static_cast<size_t>((id * 0x9E3779B97F4A7C15ull) >> 20) & mask;
     }
     size_t size() const { return size_; }
-    template <class F>
-    void ForEach(F f) const {
-      for (const Slot& s : slots_) {
-        if (s.id != 0) f(s.id, s.ts);
-      }
-    }
+    size_t capacity() const { return slots_.size(); }
     void Clear() {
       slots_.clear();
       size_ = 0;
     }
-
-   private:
     struct Slot {
       uint64_t id = 0;  // 0: empty (HashId never returns 0)
       Millis ts = 0;
     };
+
+   private:
     void Rebuild(size_t capacity, Millis watermark);
     std::vector<Slot> slots_;
     size_t size_ = 0;
@@ -105,7 +108,7 @@ class Sequencer {
   std::vector<Signal>& BucketFor(Millis second_start);
 
   // For the state codec (engine_state.cc): held buckets as (start, signals)
-  // in time order, live ids, and their restoration.
+  // in time order, and their restoration with their ids.
   template <class F>
   void ForEachBucket(F f) const {
     const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
@@ -120,14 +123,10 @@ class Sequencer {
     for (const auto& v : ring_) n += !v.empty();
     return n;
   }
-  template <class F>
-  void ForEachId(F f) const {
-    ids_.ForEach(f);
-  }
   void ClearHeld();
   // Buckets in ascending order of start, after the times were restored.
   void RestoreBucket(Millis start, std::vector<Signal>&& signals);
-  void RestoreId(uint64_t id, Millis ts) { ids_.Insert(id, ts, watermark()); }
+  void RestoreId(uint64_t id, Millis ts) { ids_.Insert(id, ts, late_bound()); }
 
   Engine& engine_;
   Millis lateness_;
@@ -143,6 +142,7 @@ class Sequencer {
   size_t ring_held_ = 0;
   std::map<Millis, std::vector<Signal>> far_;  // bucket start -> signals, unsorted
   size_t held_ = 0;
+  size_t replayable_ = 0;      // of held_
   std::vector<Signal> batch_;  // released signals, reused
   IdSet ids_;
 };

@@ -24,6 +24,10 @@ struct Signal {
   bool has_latency = false;
   uint16_t probe = 0;     // kProbe: index into ServiceSpec::probes (size() = event probe)
   uint16_t location = 0;  // kProbe: dense location index within the probe
+  // The input can deliver it again from the positions a checkpoint saves (a
+  // Kafka backlog being read): the state codec leaves it out of the
+  // sequencer's row. Not part of its content (CanonicalLess ignores it).
+  bool replayable = false;
   double latency_ms = 0;
   uint64_t good_count = 0;  // kCounts
   uint64_t total_count = 0;

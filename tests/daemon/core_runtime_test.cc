@@ -54,6 +54,7 @@ class CoreRuntimeTest : public ::testing::Test {
     o.refresh_slice = slice;
     o.wall_clock = [this] { return wall; };
     o.has_backlog_input = backlog;
+    o.min_backlog_save = min_backlog_save;
     o.tick = std::chrono::hours(1);  // ticks are driven by the test
     auto r = CoreRuntime::Create(io, Load(kYaml).model, o);
     EXPECT_TRUE(r) << r.error().message;
@@ -69,6 +70,7 @@ class CoreRuntimeTest : public ::testing::Test {
   }
   asio::io_context io;
   Millis wall = kT0;
+  size_t min_backlog_save = 1'000'000;
 };
 
 TEST_F(CoreRuntimeTest, WallClockDrivesTimeAllowedLatenessBehind) {
@@ -155,7 +157,6 @@ TEST_F(CoreRuntimeTest, BacklogIsReplayedInEventTimeThenTheWallClockTakesOver) {
   io.poll();
   EXPECT_FALSE(rt->catching_up());
   EXPECT_EQ((rt->positions().at({"events", 3})), 42);
-  EXPECT_EQ(&rt->checkpoint_sequencer(), &rt->sequencer());
   EXPECT_EQ(rt->evaluated_at(), wall - 10'000);
   // Down from wall - 20 s to the released time, wall - 10 s.
   EXPECT_EQ(rt->figures().services[0], slo::State::kDown);
@@ -163,11 +164,14 @@ TEST_F(CoreRuntimeTest, BacklogIsReplayedInEventTimeThenTheWallClockTakesOver) {
   EXPECT_EQ(rt->Push(State(0, wall, slo::State::kUp)), events::Reject::kNone);
 }
 
-// A checkpoint taken while a backlog is read holds the restored state, the
-// probe results taken since and the positions the backlog started from, not
-// the backlog: a restart from it that reads the backlog again ends with the
-// figures of a run that never stopped.
-TEST_F(CoreRuntimeTest, CheckpointWhileCatchingUpSavesTheStartAndReadsTheBacklogAgain) {
+// A checkpoint taken while a backlog is read holds the restored state and
+// the probe results taken since, with the positions the backlog started
+// from — not the backlog, read again after a restart — until the backlog
+// read is worth saving (PrepareCheckpoint); then it holds that too, with the
+// positions read so far. A restart from either, reading on from its
+// positions, ends with the figures of a run that never stopped, and an
+// event id saved stays a duplicate however far behind the newest event.
+TEST_F(CoreRuntimeTest, CheckpointWhileCatchingUpEndsLikeAnUninterruptedRun) {
   wall = kT0 + slo::kDay;
   auto backlog = [] {
     IngestBatch b;
@@ -183,43 +187,53 @@ TEST_F(CoreRuntimeTest, CheckpointWhileCatchingUpSavesTheStartAndReadsTheBacklog
     b.caught_up = true;
     return b;
   };
-  const slo::Signal probe = State(0, wall - 20'000, slo::State::kDown);
+  for (bool save_backlog : {false, true}) {
+    SCOPED_TRACE(save_backlog ? "backlog saved" : "backlog read again");
+    min_backlog_save = save_backlog ? 2 : 1'000'000;
+    auto first = Make(true);
+    first->RestorePositions({{{"events", 3}, 10}});
+    first->Start();
+    EXPECT_EQ(first->Push(State(0, wall - 20'000, slo::State::kDown)), events::Reject::kNone);
+    first->PostBatch(backlog());
+    io.poll();
+    EXPECT_EQ(first->sequencer().held(), 4u);
+    EXPECT_EQ(first->sequencer().held_replayable(), 3u);
+    first->PrepareCheckpoint();
+    EXPECT_EQ(first->sequencer().held_replayable(), save_backlog ? 0u : 3u);
+    slo::EngineState saved = slo::CollectState(first->engine(), &first->sequencer(), true);
+    auto saved_positions = first->positions();
+    EXPECT_EQ((saved_positions.at({"events", 3})), save_backlog ? 42 : 10);
+    first->PostBatch(done());
+    io.poll();
+    EXPECT_FALSE(first->catching_up());
+    EXPECT_EQ(first->sequencer().held_replayable(), 0u);
+    EXPECT_EQ((first->positions().at({"events", 3})), 43);
 
-  auto first = Make(true);
-  first->RestorePositions({{{"events", 3}, 10}});
-  first->Start();
-  EXPECT_EQ(first->Push(probe), events::Reject::kNone);
-  first->PostBatch(backlog());
-  io.poll();
-  EXPECT_EQ(first->sequencer().held(), 4u);
-  EXPECT_EQ(first->checkpoint_sequencer().held(), 1u);  // the probe result only
-  slo::EngineState saved =
-      slo::CollectState(first->engine(), &first->checkpoint_sequencer(), /*full=*/true);
-  auto saved_positions = first->positions();
-  EXPECT_EQ((saved_positions.at({"events", 3})), 10);
-  first->PostBatch(done());
-  io.poll();
-  EXPECT_FALSE(first->catching_up());
-
-  auto second = Make(true);
-  ASSERT_TRUE(slo::RestoreState(second->engine(), &second->sequencer(), saved));
-  second->RestorePositions(saved_positions);
-  second->Start();
-  EXPECT_EQ(second->sequencer().held(), 1u);
-  second->PostBatch(backlog());  // read again from offset 10
-  second->PostBatch(done());
-  io.poll();
-  EXPECT_FALSE(second->catching_up());
-  EXPECT_EQ(second->accepted(), 4u);
-  EXPECT_EQ((second->positions().at({"events", 3})), 43);
-  ASSERT_EQ(first->evaluated_at(), second->evaluated_at());
-  EXPECT_EQ(first->figures().services, second->figures().services);
-  EXPECT_EQ(first->figures().downtime_seconds, second->figures().downtime_seconds);
-  EXPECT_DOUBLE_EQ(first->figures().downtime_seconds[0], 36 + 10);
-  for (size_t i = 0; i < first->figures().slos.size(); ++i) {
-    EXPECT_DOUBLE_EQ(first->figures().slos[i].good, second->figures().slos[i].good);
-    EXPECT_DOUBLE_EQ(first->figures().slos[i].bad, second->figures().slos[i].bad);
-    EXPECT_DOUBLE_EQ(first->figures().slos[i].unknown, second->figures().slos[i].unknown);
+    auto second = Make(true);
+    ASSERT_TRUE(slo::RestoreState(second->engine(), &second->sequencer(), saved));
+    second->RestorePositions(saved_positions);
+    second->Start();
+    EXPECT_EQ(second->sequencer().held(), save_backlog ? 4u : 1u);
+    if (save_backlog) {
+      // Its id came back with the state: 636 s behind the newest event, far
+      // past the lateness, and still refused while the backlog is held.
+      EXPECT_EQ(second->Push(State(0, kT0, slo::State::kUp, 1)), events::Reject::kDuplicate);
+    } else {
+      second->PostBatch(backlog());  // read again from offset 10
+    }
+    second->PostBatch(done());
+    io.poll();
+    EXPECT_FALSE(second->catching_up());
+    EXPECT_EQ((second->positions().at({"events", 3})), 43);
+    ASSERT_EQ(first->evaluated_at(), second->evaluated_at());
+    EXPECT_EQ(first->figures().services, second->figures().services);
+    EXPECT_EQ(first->figures().downtime_seconds, second->figures().downtime_seconds);
+    EXPECT_DOUBLE_EQ(first->figures().downtime_seconds[0], 36 + 10);
+    for (size_t i = 0; i < first->figures().slos.size(); ++i) {
+      EXPECT_DOUBLE_EQ(first->figures().slos[i].good, second->figures().slos[i].good);
+      EXPECT_DOUBLE_EQ(first->figures().slos[i].bad, second->figures().slos[i].bad);
+      EXPECT_DOUBLE_EQ(first->figures().slos[i].unknown, second->figures().slos[i].unknown);
+    }
   }
 }
 

@@ -232,7 +232,7 @@ class KafkaTest(harness.TempDirTestCase):
         _, config = self.start_daemon(port, os.path.join(self.dir, "state"), c.bootstrap,
                                       "outage", self_probe=True)
         self.wait_consumed(port, len(first))
-        # Probe results taken before the backlog was read count as late.
+        # Baseline: what was refused as late while the backlog was read.
         late_at_start = metrics(port).get('ninesd_events_rejected_total{reason="late"}', 0)
 
         def probes_run():
