@@ -156,7 +156,7 @@ void CoreRuntime::PrepareCheckpoint() {
   const size_t replayable = sequencer_->held_replayable();
   const size_t durable = sequencer_->held() - replayable;
   if (replayable == 0 || replayable < std::max(options_.min_backlog_save, durable)) return;
-  Logger("daemon")->info("core: the next checkpoint saves the backlog read so far held={}",
+  Logger("daemon")->info("core: the next checkpoint saves the backlog held so far held={}",
                          sequencer_->held());
   sequencer_->MakeDurable();
   for (const auto& [tp, off] : backlog_positions_) positions_[tp] = off;

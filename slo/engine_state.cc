@@ -474,7 +474,8 @@ struct StateAccess {
     const Millis wm = q.watermark();
     // Services the saved signals name, with their probe names; the buckets
     // and ids saved.
-    std::unordered_map<uint32_t, uint32_t> table;
+    constexpr uint32_t kUnseen = UINT32_MAX;
+    std::vector<uint32_t> table(e.spec_.services.size(), kUnseen);  // service -> saved index
     std::vector<uint32_t> order;
     size_t buckets = 0;
     size_t live = 0;
@@ -484,12 +485,14 @@ struct StateAccess {
         if (s.replayable) continue;
         any = true;
         live += s.id_hash != 0;
-        if (table.emplace(s.service, static_cast<uint32_t>(order.size())).second) {
+        if (table[s.service] == kUnseen) {
+          table[s.service] = static_cast<uint32_t>(order.size());
           order.push_back(s.service);
         }
       }
       buckets += any;
     });
+    out.reserve(out.size() + (q.held() - q.held_replayable()) * 24);
     w.U64(order.size());
     for (uint32_t i : order) {
       const ServiceSpec& sp = e.spec_.services[i];
