@@ -144,7 +144,23 @@ Status Dispatcher::Reconfigure(DispatcherOptions options) {
   bool interval_changed = options.alerting.resend_interval != options_.alerting.resend_interval;
   options_ = std::move(options);
   if (interval_changed) ScheduleResend();
+  RebuildDeadlines();
   return Ok{};
+}
+
+void Dispatcher::RebuildDeadlines() {
+  due_.clear();
+  expiry_.clear();
+  const config::AlertingConfig& cfg = options_.alerting;
+  for (const auto& [key, a] : alerts_) {
+    if (a.phase == Phase::kPending) due_.emplace(a.active_since + cfg.pending_for, key);
+    if (a.phase == Phase::kFiring && a.cleared_at) {
+      due_.emplace(*a.cleared_at + cfg.keep_firing_for, key);
+    }
+    if (a.phase == Phase::kResolved) {
+      expiry_.emplace(a.resolved_wall_ms + options_.resolved_retention.count(), key);
+    }
+  }
 }
 
 void Dispatcher::OnAlert(const AlertEvent& e) {
@@ -160,7 +176,11 @@ void Dispatcher::OnAlert(const AlertEvent& e) {
       a.phase = Phase::kPending;
       a.active_since = e.at;
       it = alerts_.insert_or_assign(key, std::move(a)).first;
-      if (cfg.pending_for <= 0) Fire(it->second);
+      if (cfg.pending_for <= 0) {
+        Fire(it->second);
+      } else {
+        due_.emplace(e.at + cfg.pending_for, key);
+      }
       return;
     }
     Alert& a = it->second;
@@ -182,7 +202,11 @@ void Dispatcher::OnAlert(const AlertEvent& e) {
   if (a.phase == Phase::kFiring && !a.cleared_at) {
     a.info = e;
     a.cleared_at = e.at;
-    if (cfg.keep_firing_for <= 0) Resolve(a, e.at);
+    if (cfg.keep_firing_for <= 0) {
+      Resolve(a, e.at);
+    } else {
+      due_.emplace(e.at + cfg.keep_firing_for, key);
+    }
   }
 }
 
@@ -191,8 +215,11 @@ void Dispatcher::AdvanceTo(Millis now) { Advance(now); }
 void Dispatcher::Advance(Millis now) {
   if (now > now_) now_ = now;
   const config::AlertingConfig& cfg = options_.alerting;
-  int64_t wall = WallNow();
-  for (auto it = alerts_.begin(); it != alerts_.end();) {
+  // Due in event time, in the order of their deadlines (ties by key).
+  while (!due_.empty() && due_.begin()->first <= now_) {
+    auto it = alerts_.find(due_.begin()->second);
+    due_.erase(due_.begin());
+    if (it == alerts_.end()) continue;
     Alert& a = it->second;
     if (a.phase == Phase::kPending && now_ >= a.active_since + cfg.pending_for) {
       Fire(a);
@@ -200,11 +227,18 @@ void Dispatcher::Advance(Millis now) {
     if (a.phase == Phase::kFiring && a.cleared_at && now_ >= *a.cleared_at + cfg.keep_firing_for) {
       Resolve(a, *a.cleared_at);
     }
-    if (a.phase == Phase::kResolved && a.owed.empty() &&
-        wall - a.resolved_wall_ms >= options_.resolved_retention.count()) {
-      it = alerts_.erase(it);
-    } else {
-      ++it;
+  }
+  // Resolved ones past retention whose once-only deliveries finished (one
+  // that finishes later is queued again by DeliveryDone).
+  const int64_t wall = WallNow();
+  const int64_t retention = options_.resolved_retention.count();
+  while (!expiry_.empty() && expiry_.begin()->first <= wall) {
+    auto it = alerts_.find(expiry_.begin()->second);
+    expiry_.erase(expiry_.begin());
+    if (it == alerts_.end()) continue;
+    const Alert& a = it->second;
+    if (a.phase == Phase::kResolved && a.owed.empty() && wall - a.resolved_wall_ms >= retention) {
+      alerts_.erase(it);
     }
   }
 }
@@ -244,6 +278,8 @@ void Dispatcher::Resolve(Alert& a, Millis at) {
   a.resolved_at = std::max(at, a.active_since);
   a.resolved_wall_ms = WallNow();
   a.info.firing = false;
+  expiry_.emplace(a.resolved_wall_ms + options_.resolved_retention.count(),
+                  AlertKey(a.info.slo, a.info.kind));
   Log()->info("alert resolved alert={} severity={} slo={} service={}", a.name(), a.severity(),
               a.info.slo, a.info.service);
   Notify(a);
@@ -262,7 +298,11 @@ void Dispatcher::DeliveryDone(const std::string& key, uint64_t transition,
                               const std::string& hook) {
   auto it = alerts_.find(key);
   if (it == alerts_.end() || it->second.transition != transition) return;
-  std::erase(it->second.owed, hook);
+  Alert& a = it->second;
+  std::erase(a.owed, hook);
+  if (a.owed.empty() && a.phase == Phase::kResolved) {
+    expiry_.emplace(a.resolved_wall_ms + options_.resolved_retention.count(), key);
+  }
 }
 
 void Dispatcher::ScheduleResend() {

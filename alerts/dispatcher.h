@@ -23,8 +23,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "alerts/alert.h"
@@ -87,6 +89,8 @@ class Dispatcher {
   Status ApplyHooks(const DispatcherOptions& options);
   Hook* FindHook(std::string_view name) const;
   void Advance(Millis now);
+  // Refills the deadline queues from alerts_ (after a load or new settings).
+  void RebuildDeadlines();
   void Fire(Alert& a);
   void Resolve(Alert& a, Millis at);
   void Notify(Alert& a);
@@ -102,6 +106,14 @@ class Dispatcher {
   HookContext ctx_;
   std::vector<std::unique_ptr<Hook>> hooks_;
   std::map<std::string, Alert> alerts_;  // by AlertKey
+  // When something may be due, so that a transition or a step of event time
+  // visits only the alerts due (a scan of all of them made reading a
+  // backlog with thousands of alerts quadratic). Entries may be stale (the
+  // alert moved on): the condition is checked again when one comes up.
+  // Event time: a pending alert's `for`, a cleared one's keep_firing_for.
+  std::set<std::pair<Millis, std::string>> due_;
+  // Wall clock: a resolved alert's end of retention.
+  std::set<std::pair<int64_t, std::string>> expiry_;
   uint64_t next_transition_ = 1;
   Millis now_ = 0;  // latest event time seen
   asio::steady_timer resend_timer_;

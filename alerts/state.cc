@@ -236,6 +236,7 @@ Status Dispatcher::LoadState(std::string_view blob) {
   }
 
   alerts_ = std::move(loaded);
+  RebuildDeadlines();
   next_transition_ = static_cast<uint64_t>(std::max<int64_t>(next_transition, 1));
   now_ = std::max(now_, now);
   // Unfinished once-only deliveries go out again (at least once); firing

@@ -169,6 +169,52 @@ TEST_F(DispatcherTest, ReconcileClearsWhatTheCoreNoLongerFiresAndStartsTheRest) 
   EXPECT_EQ(Find(*d, AlertKind::kExhausted)->active_since, kT0 + kMinute);
 }
 
+// Deadlines are kept in order, so a step of event time visits only what is
+// due: each of many alerts fires at its own deadline, not before.
+TEST_F(DispatcherTest, ManyPendingAlertsFireEachAtItsDeadline) {
+  auto d = Make(60 * kMinute, 0);  // all arrive before the first deadline
+  constexpr int kAlerts = 500;
+  auto key = [](int i) { return AlertKey("slo-" + std::to_string(i), AlertKind::kBurnPage); };
+  for (int i = 0; i < kAlerts; ++i) {
+    d->OnAlert(Event(true, kT0 + i * kSecond, AlertKind::kBurnPage, "slo-" + std::to_string(i)));
+  }
+  for (int i = 0; i < kAlerts; ++i) {
+    d->AdvanceTo(kT0 + 60 * kMinute + i * kSecond - 1);
+    ASSERT_EQ(d->alerts().at(key(i)).phase, Phase::kPending) << i;
+    d->AdvanceTo(kT0 + 60 * kMinute + i * kSecond);
+    ASSERT_EQ(d->alerts().at(key(i)).phase, Phase::kFiring) << i;
+    EXPECT_EQ(d->alerts().at(key(i)).transition, static_cast<uint64_t>(i + 1));
+    if (i + 1 < kAlerts) {
+      ASSERT_EQ(d->alerts().at(key(i + 1)).phase, Phase::kPending) << i;
+    }
+  }
+}
+
+TEST_F(DispatcherTest, NewSettingsMoveTheDeadlines) {
+  auto d = Make(10 * kMinute, 10 * kMinute);
+  d->OnAlert(Event(true, kT0, AlertKind::kBurnPage));
+  d->OnAlert(Event(true, kT0, AlertKind::kBurnTicket));
+  d->AdvanceTo(kT0 + 10 * kMinute);
+  d->OnAlert(Event(false, kT0 + 10 * kMinute, AlertKind::kBurnTicket));  // guard running
+  d->OnAlert(Event(true, kT0 + 10 * kMinute, AlertKind::kExhausted));    // pending
+  DispatcherOptions o;
+  o.alerting.pending_for = kMinute;
+  o.alerting.keep_firing_for = kMinute;
+  o.wall_clock = [this] { return wall_; };
+  ASSERT_TRUE(d->Reconfigure(o).ok());
+  d->AdvanceTo(kT0 + 11 * kMinute - 1);
+  EXPECT_EQ(Find(*d, AlertKind::kExhausted)->phase, Phase::kPending);
+  EXPECT_EQ(Find(*d, AlertKind::kBurnTicket)->phase, Phase::kFiring);
+  d->AdvanceTo(kT0 + 11 * kMinute);
+  EXPECT_EQ(Find(*d, AlertKind::kExhausted)->phase, Phase::kFiring);
+  EXPECT_EQ(Find(*d, AlertKind::kBurnTicket)->phase, Phase::kResolved);
+  // Retention follows the new settings too (default 15 minutes, wall clock).
+  wall_ += 15 * kMinute;
+  d->AdvanceTo(kT0 + 11 * kMinute);
+  EXPECT_EQ(Find(*d, AlertKind::kBurnTicket), nullptr);
+  EXPECT_NE(Find(*d, AlertKind::kBurnPage), nullptr);
+}
+
 TEST_F(DispatcherTest, SavedStateRoundTrips) {
   auto d = Make(2 * kMinute, 5 * kMinute);
   d->OnAlert(Event(true, kT0, AlertKind::kBurnPage));
