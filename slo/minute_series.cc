@@ -144,10 +144,23 @@ Millis MinuteSeries::NextLeave(Millis window, Millis at, int64_t max_minutes) co
   if (now.total == 0 && now.bad == 0 && now.excluded == 0) return INT64_MAX;
   int64_t k = std::max(CeilTo(at - window, kMinute) / kMinute, first_minute_);
   if (k < open_minute_) {
-    const size_t b = static_cast<size_t>((k - first_minute_) / kBlock);
-    int64_t minute = first_minute_ + static_cast<int64_t>(b) * kBlock;
-    uint64_t pos = blocks_[b].pos;
-    for (; minute < k; ++minute) DecodeAt(pos);
+    int64_t minute = 0;
+    uint64_t pos = 0;
+    // Window() above left this window's cursor at minute k, as a rule: the
+    // scan starts there, not at the block's first record.
+    const Cursor* cur = nullptr;
+    for (const Cursor& c : cursors_) {
+      if (c.window == window) cur = &c;
+    }
+    if (cur != nullptr && cur->minute == k) {
+      minute = k;
+      pos = cur->pos;
+    } else {
+      const size_t b = static_cast<size_t>((k - first_minute_) / kBlock);
+      minute = first_minute_ + static_cast<int64_t>(b) * kBlock;
+      pos = blocks_[b].pos;
+      for (; minute < k; ++minute) DecodeAt(pos);
+    }
     const int64_t stop = std::min(open_minute_, k + max_minutes);
     for (; minute < stop; ++minute) {
       const Counts c = DecodeAt(pos);
