@@ -148,6 +148,11 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
     catching_up_ = false;
     sequencer_->Hold(false);
     Tick();
+    // Otherwise Advance says so when it gets there, turns later.
+    if (!draining_ && engine_->started()) {
+      Logger("daemon")->info("core: caught up with the clock at {}",
+                             slo::FormatRfc3339(engine_->now()));
+    }
   }
 }
 
