@@ -6,8 +6,6 @@
 // (from the input's creation to the last batch, all threads), and the
 // config load and stop times apart.
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -15,20 +13,14 @@
 #include <mutex>
 #include <string>
 
+#include "bench/bench_util.h"
 #include "config/config.h"
 #include "ingest/ingest_metrics.h"
 #include "ingest/kafka_input.h"
 
 using namespace ninesd;
 
-namespace {
-double CpuSeconds() {  // all threads of the process, user + system
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-}  // namespace
+using bench::CpuSeconds;
 
 int main(int argc, char** argv) {
   if (argc != 5) {
@@ -50,17 +42,7 @@ int main(int argc, char** argv) {
   o.topics = {argv[3]};
   o.group_id = "ninesd-bench";
   // Experiments: INGEST_BENCH_PROPS="key=value,key=value" (librdkafka properties).
-  if (const char* props = std::getenv("INGEST_BENCH_PROPS")) {
-    std::string all = props;
-    for (size_t pos = 0; pos < all.size();) {
-      size_t comma = all.find(',', pos);
-      std::string kv =
-          all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      size_t eq = kv.find('=');
-      if (eq != std::string::npos) o.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
-      pos = comma == std::string::npos ? all.size() : comma + 1;
-    }
-  }
+  for (auto& [k, v] : bench::PropsFromEnv("INGEST_BENCH_PROPS")) o.properties[k] = v;
 
   std::mutex mu;
   std::condition_variable cv;

@@ -9,7 +9,6 @@
 // to the last message, all threads).
 
 #include <librdkafka/rdkafka.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -17,14 +16,9 @@
 #include <string>
 #include <utility>
 
-namespace {
+#include "bench/bench_util.h"
 
-double CpuSeconds() {  // all threads of the process, user + system
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
+namespace {
 
 int Fail(const char* what, const char* why) {
   std::fprintf(stderr, "poll_floor: %s: %s\n", what, why);
@@ -52,19 +46,9 @@ int main(int argc, char** argv) {
     if (rd_kafka_conf_set(conf, k, v, err, sizeof err) != RD_KAFKA_CONF_OK) return Fail(k, err);
   }
   // Experiments: POLL_FLOOR_PROPS="key=value,key=value" (librdkafka properties).
-  if (const char* props = std::getenv("POLL_FLOOR_PROPS")) {
-    std::string all = props;
-    for (size_t pos = 0; pos < all.size();) {
-      size_t comma = all.find(',', pos);
-      std::string kv =
-          all.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos ||
-          rd_kafka_conf_set(conf, kv.substr(0, eq).c_str(), kv.substr(eq + 1).c_str(), err,
-                            sizeof err) != RD_KAFKA_CONF_OK) {
-        return Fail(kv.c_str(), err);
-      }
-      pos = comma == std::string::npos ? all.size() : comma + 1;
+  for (const auto& [k, v] : ninesd::bench::PropsFromEnv("POLL_FLOOR_PROPS")) {
+    if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+      return Fail(k.c_str(), err);
     }
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
@@ -83,7 +67,7 @@ int main(int argc, char** argv) {
   rd_kafka_metadata_destroy(md);
   rd_kafka_topic_destroy(t);
   const auto start = std::chrono::steady_clock::now();
-  const double cpu0 = CpuSeconds();
+  const double cpu0 = ninesd::bench::CpuSeconds();
   if (rd_kafka_assign(rk, parts) != RD_KAFKA_RESP_ERR_NO_ERROR) return Fail("assign", topic);
   rd_kafka_topic_partition_list_destroy(parts);
   long long got = 0;
@@ -97,7 +81,7 @@ int main(int argc, char** argv) {
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double cpu = CpuSeconds() - cpu0;
+  const double cpu = ninesd::bench::CpuSeconds() - cpu0;
   std::printf("{\"messages\": %lld, \"seconds\": %.3f, \"cpu_seconds\": %.3f}\n", got, secs, cpu);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
