@@ -156,7 +156,10 @@ Verdict Sequencer::Push(const Signal& s) {
   }
   const Millis w = watermark();
   if (s.ts < w) return Verdict::kLate;
-  if (s.id_hash != 0 && !ids_.Insert(s.id_hash, s.ts, w)) return Verdict::kDuplicate;
+  // Ids are swept only before the last release, not the watermark: the
+  // held signals' ids must stay, for a hold (draining) lowers the late bound
+  // to the last release.
+  if (s.id_hash != 0 && !ids_.Insert(s.id_hash, s.ts, released_)) return Verdict::kDuplicate;
   if (held_ == 0) {
     // Nothing held: start the ring at the earliest time a signal may still
     // come (after this one, the first signal's time minus the lateness).

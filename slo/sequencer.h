@@ -109,19 +109,19 @@ class Sequencer {
 
   // For the state codec (engine_state.cc): held buckets as (start, signals)
   // in time order, and their restoration with their ids.
+  // Ring and far_ merged: while holding, far_ also takes seconds before the
+  // ring's (a restore put held signals in the ring), and a restore needs
+  // ascending starts (a second may come twice: ring, then far_).
   template <class F>
   void ForEachBucket(F f) const {
     const Millis span = static_cast<Millis>(ring_.size()) * kBucket;
+    auto far = far_.begin();
     for (Millis sec = base_; ring_held_ > 0 && sec - base_ < span; sec += kBucket) {
+      for (; far != far_.end() && far->first < sec; ++far) f(far->first, far->second);
       const auto& v = ring_[static_cast<size_t>(sec / kBucket) & (ring_.size() - 1)];
       if (!v.empty()) f(sec, v);
     }
-    for (const auto& [start, v] : far_) f(start, v);
-  }
-  size_t BucketCount() const {
-    size_t n = far_.size();
-    for (const auto& v : ring_) n += !v.empty();
-    return n;
+    for (; far != far_.end(); ++far) f(far->first, far->second);
   }
   void ClearHeld();
   // Buckets in ascending order of start, after the times were restored.

@@ -35,6 +35,31 @@ TEST(SequencerTest, DuplicateIdsCountOnce) {
   EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + kMinute).bad, 1);
 }
 
+// A held signal between the last release and the watermark keeps its id
+// when the id table is swept: a hold (the daemon draining towards the
+// clock) takes signals back to the last release, and its duplicate must
+// not count twice.
+TEST(SequencerTest, HeldIdsSurviveTheSweepForALaterHold) {
+  auto e = MakeEngine(OneRatio());
+  Sequencer seq(*e, 10 * kSecond);
+  Signal x = Outcome(0, kT0 + 500, false);
+  x.id_hash = 1;
+  ASSERT_EQ(seq.Push(x), Verdict::kAccepted);
+  // Newest at kT0 + 10.9 s: released up to kT0, watermark kT0 + 0.9 s; x
+  // is held, before the watermark. Enough ids to make the table sweep.
+  for (uint64_t id = 2; id < 700; ++id) {
+    Signal s = Outcome(0, kT0 + 10'900, true);
+    s.id_hash = id;
+    ASSERT_EQ(seq.Push(s), Verdict::kAccepted);
+  }
+  EXPECT_EQ(seq.Push(x), Verdict::kLate);  // not holding: before the watermark
+  seq.Hold(true);
+  EXPECT_EQ(seq.Push(x), Verdict::kDuplicate);
+  seq.Hold(false);
+  seq.ReleaseUpTo(kT0 + kMinute);
+  EXPECT_DOUBLE_EQ(e->Evaluate(0, kT0 + kMinute).bad, 1);
+}
+
 TEST(SequencerTest, OutOfOrderWithinLatenessEqualsInOrder) {
   auto in_order = MakeEngine(OneRatio());
   auto shuffled = MakeEngine(OneRatio());
