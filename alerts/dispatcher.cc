@@ -157,10 +157,12 @@ void Dispatcher::RebuildDeadlines() {
     if (a.phase == Phase::kFiring && a.cleared_at) {
       due_.emplace(*a.cleared_at + cfg.keep_firing_for, key);
     }
-    if (a.phase == Phase::kResolved) {
-      expiry_.emplace(a.resolved_wall_ms + options_.resolved_retention.count(), key);
-    }
+    if (a.phase == Phase::kResolved) QueueExpiry(a, key);
   }
+}
+
+void Dispatcher::QueueExpiry(const Alert& a, const std::string& key) {
+  expiry_.emplace(a.resolved_wall_ms + options_.resolved_retention.count(), key);
 }
 
 void Dispatcher::OnAlert(const AlertEvent& e) {
@@ -278,8 +280,7 @@ void Dispatcher::Resolve(Alert& a, Millis at) {
   a.resolved_at = std::max(at, a.active_since);
   a.resolved_wall_ms = WallNow();
   a.info.firing = false;
-  expiry_.emplace(a.resolved_wall_ms + options_.resolved_retention.count(),
-                  AlertKey(a.info.slo, a.info.kind));
+  QueueExpiry(a, AlertKey(a.info.slo, a.info.kind));
   Log()->info("alert resolved alert={} severity={} slo={} service={}", a.name(), a.severity(),
               a.info.slo, a.info.service);
   Notify(a);
@@ -300,9 +301,7 @@ void Dispatcher::DeliveryDone(const std::string& key, uint64_t transition,
   if (it == alerts_.end() || it->second.transition != transition) return;
   Alert& a = it->second;
   std::erase(a.owed, hook);
-  if (a.owed.empty() && a.phase == Phase::kResolved) {
-    expiry_.emplace(a.resolved_wall_ms + options_.resolved_retention.count(), key);
-  }
+  if (a.owed.empty() && a.phase == Phase::kResolved) QueueExpiry(a, key);
 }
 
 void Dispatcher::ScheduleResend() {

@@ -91,6 +91,8 @@ class Dispatcher {
   void Advance(Millis now);
   // Refills the deadline queues from alerts_ (after a load or new settings).
   void RebuildDeadlines();
+  // A resolved alert's end of retention (wall clock) into expiry_.
+  void QueueExpiry(const Alert& a, const std::string& key);
   void Fire(Alert& a);
   void Resolve(Alert& a, Millis at);
   void Notify(Alert& a);

@@ -1,8 +1,9 @@
 #pragma once
 // CheckpointPacer: keeps the periodic checkpoint's share of the loop thread
 // bounded. Collecting a checkpoint (encoding the engine's dirty state and the
-// signals the sequencer holds) runs on the loop; while a long Kafka backlog
-// is read every event is held, so each checkpoint costs more than the last.
+// signals the sequencer holds) runs on the loop; the part saved of a long
+// Kafka backlog being read, and a long catch-up with the clock, make it cost
+// far more than usual.
 // After a collection that took d, the next may start no sooner than
 // kFactor * d later: checkpoints then take at most 1 / kFactor of the loop,
 // whatever the interval. Pure; the caller passes the clock.

@@ -142,9 +142,7 @@ void CoreRuntime::ApplyBatch(IngestBatch& batch) {
   }
   if (batch.caught_up && catching_up_) {
     Logger("daemon")->info("core: backlog read accepted={} held={}", accepted_, sequencer_->held());
-    sequencer_->MakeDurable();
-    for (const auto& [tp, off] : backlog_positions_) positions_[tp] = off;
-    backlog_positions_.clear();
+    KeepBacklogRead();
     catching_up_ = false;
     sequencer_->Hold(false);
     Tick();
@@ -163,6 +161,10 @@ void CoreRuntime::PrepareCheckpoint() {
   if (replayable == 0 || replayable < std::max(options_.min_backlog_save, durable)) return;
   Logger("daemon")->info("core: the next checkpoint saves the backlog held so far held={}",
                          sequencer_->held());
+  KeepBacklogRead();
+}
+
+void CoreRuntime::KeepBacklogRead() {
   sequencer_->MakeDurable();
   for (const auto& [tp, off] : backlog_positions_) positions_[tp] = off;
   backlog_positions_.clear();

@@ -157,8 +157,9 @@ class CoreRuntime : private slo::EngineObserver {
   // once the part left out (replayable) is at least Options::min_backlog_save
   // signals and as large as the part saved, it becomes durable, and this
   // checkpoint saves it with the positions read so far. So a crash costs at
-  // most about half of what was read, and saving costs O(backlog) in all
-  // (each such save at least doubles what is saved).
+  // most about half of what was read, and checkpoints encode only the part
+  // saved, not each event read since (CheckpointPacer bounds their share of
+  // the loop).
   void PrepareCheckpoint();
   uint64_t accepted() const { return accepted_; }
   uint64_t rejected(events::Reject r) const { return rejected_[static_cast<size_t>(r)]; }
@@ -172,6 +173,9 @@ class CoreRuntime : private slo::EngineObserver {
   CoreRuntime(asio::io_context& io, Options options, std::unique_ptr<slo::Engine> engine);
   void OnAlert(uint32_t slo, slo::AlertKind kind, bool firing, slo::Millis at) override;
   void ApplyBatch(IngestBatch& batch);
+  // The backlog read so far is saved by the next checkpoint: its held
+  // signals become durable and positions() move to backlog_positions_.
+  void KeepBacklogRead();
   events::Reject Verdict(slo::Verdict v);
   events::Reject Rejected(events::Reject r);
   void FlushAlerts();

@@ -118,14 +118,18 @@ Counts MinuteSeries::BeforeFrom(Cursor& cur, int64_t m) const {
   return cur.before;
 }
 
+MinuteSeries::Cursor* MinuteSeries::FindCursor(Millis window) const {
+  for (Cursor& c : cursors_) {
+    if (c.window == window) return &c;
+  }
+  return nullptr;
+}
+
 Counts MinuteSeries::Window(Millis window, Millis at) const {
   int64_t m = CeilTo(at - window, kMinute) / kMinute;
   Counts c = open_;
   if (m >= open_minute_) return c;
-  Cursor* cur = nullptr;
-  for (Cursor& k : cursors_) {
-    if (k.window == window) cur = &k;
-  }
+  Cursor* cur = FindCursor(window);
   if (!cur) {
     cursors_.push_back(Cursor{window, INT64_MIN, 0, {}});
     cur = &cursors_.back();
@@ -148,10 +152,7 @@ Millis MinuteSeries::NextLeave(Millis window, Millis at, int64_t max_minutes) co
     uint64_t pos = 0;
     // Window() above left this window's cursor at minute k, as a rule: the
     // scan starts there, not at the block's first record.
-    const Cursor* cur = nullptr;
-    for (const Cursor& c : cursors_) {
-      if (c.window == window) cur = &c;
-    }
+    const Cursor* cur = FindCursor(window);
     if (cur != nullptr && cur->minute == k) {
       minute = k;
       pos = cur->pos;

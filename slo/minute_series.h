@@ -157,6 +157,8 @@ class MinuteSeries {
     Counts before;
   };
   Counts BeforeFrom(Cursor& cursor, int64_t m) const;
+  // The cursor of this window length, or null before its first read.
+  Cursor* FindCursor(Millis window) const;
 
   // The open minute first: it is all that most events touch.
   int64_t open_minute_;  // minute index (t / 60000) of the open minute

@@ -50,11 +50,9 @@ class Sequencer {
   void Hold(bool on);
   bool holding() const { return hold_; }
 
-  // Signals before this time are late (not holding).
+  // Signals before this time are late (while holding: before the last
+  // ReleaseUpTo).
   Millis watermark() const;
-  // Signals before this time are late now: the watermark, or while holding
-  // the last ReleaseUpTo. Ids of signals at or after it are kept.
-  Millis late_bound() const { return hold_ ? released_ : watermark(); }
   Millis max_ts() const { return max_ts_; }
   // "No time": no signal yet, nothing held.
   static constexpr Millis kNone = INT64_MIN;
@@ -126,7 +124,8 @@ class Sequencer {
   void ClearHeld();
   // Buckets in ascending order of start, after the times were restored.
   void RestoreBucket(Millis start, std::vector<Signal>&& signals);
-  void RestoreId(uint64_t id, Millis ts) { ids_.Insert(id, ts, late_bound()); }
+  // Ids are swept only before the last release (see Push).
+  void RestoreId(uint64_t id, Millis ts) { ids_.Insert(id, ts, released_); }
 
   Engine& engine_;
   Millis lateness_;
